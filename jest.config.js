@@ -1,0 +1,36 @@
+// One Jest run, three projects: `unit` (pure logic, *.spec.ts beside the code), `integration`
+// (*.int.spec.ts against the real NATS and Cassandra that the global setup starts once) and `e2e`
+// (services as child processes). `nx run <project>:test` selects `unit` for one project.
+import { preset } from './jest.preset.js';
+
+const realServers = {
+  globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
+};
+
+export default {
+  rootDir: '.',
+  projects: [
+    {
+      ...preset,
+      rootDir: '.',
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{libs,services,tools}/**/src/**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.spec\\.ts$'],
+    },
+    {
+      ...preset,
+      ...realServers,
+      rootDir: '.',
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{libs,services,tools}/**/src/**/*.int.spec.ts'],
+    },
+    {
+      ...preset,
+      ...realServers,
+      rootDir: '.',
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/e2e/**/*.e2e.spec.ts'],
+    },
+  ],
+};

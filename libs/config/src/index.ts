@@ -1,0 +1,4 @@
+export * from './common-settings.js';
+export * from './config-error.js';
+export * from './load-config.js';
+export * from './api-keys.js';

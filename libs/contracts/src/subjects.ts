@@ -1,0 +1,49 @@
+/**
+ * NATS subject and JetStream stream names: the data path's addresses (DESIGN.md, "Data path").
+ * Subjects carry the tenant or partition as the last token, so a consumer can filter on it.
+ */
+export const STREAMS = {
+  raw: { name: 'PULSE_RAW', subjects: ['pulse.raw.>'] },
+  clean: { name: 'PULSE_CLEAN', subjects: ['pulse.clean.>'] },
+  agg: { name: 'PULSE_AGG', subjects: ['pulse.agg.>'] },
+  dlq: { name: 'PULSE_DLQ', subjects: ['pulse.dlq.>'] },
+  late: { name: 'PULSE_LATE', subjects: ['pulse.late.>'] },
+  alerts: { name: 'PULSE_ALERTS', subjects: ['pulse.alerts.>'] },
+} as const;
+export type StreamKey = keyof typeof STREAMS;
+
+/** A tenant id is one NATS subject token and one Cassandra partition-key value. */
+export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export function assertTenantId(tenant: string): string {
+  if (!TENANT_ID_PATTERN.test(tenant)) {
+    throw new Error(`invalid tenant id ${JSON.stringify(tenant)}: must match ${TENANT_ID_PATTERN}`);
+  }
+  return tenant;
+}
+
+function assertPartition(partition: number): number {
+  if (!Number.isInteger(partition) || partition < 0) {
+    throw new Error(`invalid partition ${partition}: must be a non-negative integer`);
+  }
+  return partition;
+}
+
+export const subjects = {
+  raw: (tenant: string) => `pulse.raw.${assertTenantId(tenant)}`,
+  clean: (partition: number) => `pulse.clean.${assertPartition(partition)}`,
+  agg: (partition: number) => `pulse.agg.${assertPartition(partition)}`,
+  dlq: (tenant: string) => `pulse.dlq.${assertTenantId(tenant)}`,
+  late: (tenant: string) => `pulse.late.${assertTenantId(tenant)}`,
+  alerts: (tenant: string) => `pulse.alerts.${assertTenantId(tenant)}`,
+};
+
+/** The last token of a subject: the tenant of `pulse.raw.<tenant>`, the partition of `pulse.clean.<p>`. */
+export function lastToken(subject: string): string {
+  return subject.slice(subject.lastIndexOf('.') + 1);
+}
+
+/** JetStream deduplicates on this header within the stream's duplicate window. */
+export function messageId(tenant: string, eventId: string): string {
+  return `${tenant}:${eventId}`;
+}

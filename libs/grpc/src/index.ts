@@ -1,0 +1,3 @@
+export * from './grpc-auth.js';
+export * from './grpc-server-options.js';
+export * from './proto-files.js';

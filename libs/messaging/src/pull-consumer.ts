@@ -1,0 +1,103 @@
+import { Logger } from '@nestjs/common';
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JsMsg,
+  JetStreamApiCodes,
+  JetStreamApiError,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+
+import { type JetStreamConnection } from './jetstream-connection.js';
+
+export interface PullConsumerOptions {
+  stream: string;
+  /** Durable name: the consumer (and its position) outlives restarts. */
+  durable: string;
+  filterSubjects: string[];
+  /** Upper bound of messages handed to handlers and not yet acked. */
+  maxInFlight: number;
+  /** How long the server waits for an ack before redelivering. */
+  ackWaitMs: number;
+  /** After this many deliveries JetStream stops redelivering (the handler sends it to a DLQ first). */
+  maxDeliver: number;
+}
+
+export type MessageHandler = (message: JsMsg) => Promise<void>;
+
+/**
+ * A durable pull consumer with bounded concurrency. Handlers own ack/nak/term; an exception from
+ * a handler naks with a delay so the message is retried, never lost. `stop()` stops pulling and
+ * waits for every handler in flight — the graceful drain that SIGTERM triggers.
+ */
+export class PullConsumer {
+  private readonly logger: Logger;
+  private messages?: ConsumerMessages;
+  private readonly inFlight = new Set<Promise<void>>();
+  private loop?: Promise<void>;
+  private stopping = false;
+
+  constructor(
+    private readonly connection: JetStreamConnection,
+    private readonly options: PullConsumerOptions,
+  ) {
+    this.logger = new Logger(`PullConsumer(${options.durable})`);
+  }
+
+  async start(handler: MessageHandler): Promise<void> {
+    await this.ensureConsumer();
+    const consumer = await this.connection.js.consumers.get(this.options.stream, this.options.durable);
+    this.messages = await consumer.consume({ max_messages: Math.min(this.options.maxInFlight, 1_000) });
+    this.loop = this.run(this.messages, handler);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.messages?.close().catch(() => undefined);
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async run(messages: ConsumerMessages, handler: MessageHandler): Promise<void> {
+    for await (const message of messages) {
+      if (this.stopping) {
+        // Not started: let the server redeliver it to whoever runs next, right away.
+        message.nak();
+        continue;
+      }
+      while (this.inFlight.size >= this.options.maxInFlight) await Promise.race(this.inFlight);
+      const task: Promise<void> = handler(message)
+        .catch((error: unknown) => {
+          this.logger.error(`handler failed for ${message.subject}#${message.seq}: ${(error as Error).message}`);
+          message.nak(1_000);
+        })
+        .finally(() => this.inFlight.delete(task));
+      this.inFlight.add(task);
+    }
+  }
+
+  private async ensureConsumer(): Promise<void> {
+    const config: Partial<ConsumerConfig> = {
+      durable_name: this.options.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(this.options.ackWaitMs),
+      max_deliver: this.options.maxDeliver,
+      max_ack_pending: this.options.maxInFlight * 2,
+      filter_subjects: this.options.filterSubjects,
+    };
+    const jsm = this.connection.jsm;
+    try {
+      await jsm.consumers.info(this.options.stream, this.options.durable);
+      await jsm.consumers.update(this.options.stream, this.options.durable, config);
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) {
+        await jsm.consumers.add(this.options.stream, config);
+      } else {
+        throw error;
+      }
+    }
+  }
+}

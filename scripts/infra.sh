@@ -1,0 +1,933 @@
+#!/usr/bin/env bash
+#
+# Pulse local infrastructure: a NATS server with JetStream and a single-node
+# Apache Cassandra, installed into a cache dir and run as plain background
+# processes (no Docker). See docs/local-infra.md.
+#
+#   scripts/infra.sh install [nats|cassandra|all]
+#   scripts/infra.sh up      [nats|cassandra|all]   install if needed, start, wait until healthy
+#   scripts/infra.sh down    [nats|cassandra|all]   SIGTERM, then SIGKILL after 30 s
+#   scripts/infra.sh status                         one line per server; exit 3 unless all healthy
+#   scripts/infra.sh wait    [nats|cassandra|all]   wait until healthy, without starting anything
+#   scripts/infra.sh reset   [nats|cassandra|all]   down + delete the instance's data
+#   scripts/infra.sh env                            export lines for the instance's URLs
+#   scripts/infra.sh nodetool <args...>             Cassandra nodetool against this instance
+#
+# The instance is selected by environment variables, so several instances
+# (e.g. the dev demo and the test suite) can run side by side:
+#   PULSE_RUN_DIR                 .run/dev   data, logs, pid files, rendered configs
+#   PULSE_NATS_PORT               4222
+#   PULSE_NATS_MONITOR_PORT       8222
+#   PULSE_CASSANDRA_PORT          9042       CQL (native protocol)
+#   PULSE_CASSANDRA_STORAGE_PORT  7000       internode
+#   PULSE_CASSANDRA_JMX_PORT      storage port + 199 (7199)
+#   PULSE_CASSANDRA_HEAP          1G         -Xms = -Xmx
+#   PULSE_CASSANDRA_MLOCK         0          1 = let Cassandra mlockall() its memory when run as root
+#   PULSE_CACHE_DIR               .cache     installed binaries/jars, shared by all instances
+#   PULSE_INFRA_TIMEOUT           seconds to wait for health (default: NATS 30, Cassandra 180)
+#   PULSE_INFRA_STOP_TIMEOUT      seconds between SIGTERM and SIGKILL (default 30)
+# Relative paths are resolved against the repository root, not the cwd.
+
+set -euo pipefail
+# Bash 5.2: make '&' in ${var//pattern/replacement} literal again.
+shopt -u patsub_replacement 2>/dev/null || true
+
+readonly NATS_VERSION=2.15.2
+readonly CASSANDRA_VERSION=5.0.9
+readonly MAVEN_DEPENDENCY_PLUGIN_VERSION=3.8.1
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
+INFRA_DIR=$REPO_ROOT/infra
+readonly SCRIPT_DIR REPO_ROOT INFRA_DIR
+
+# ---------------------------------------------------------------------------
+# output helpers
+
+log() { printf 'pulse infra: %s\n' "$*" >&2; }
+die() {
+  log "$*"
+  exit 1
+}
+
+abspath() {
+  local p=${1%/}
+  [[ -n $p ]] || p=/
+  case $p in
+    /*) printf '%s\n' "$p" ;;
+    *) printf '%s\n' "$REPO_ROOT/$p" ;;
+  esac
+}
+
+check_port_var() {
+  local name=$1 value=$2
+  if [[ ! $value =~ ^[0-9]+$ ]] || ((value < 1 || value > 65535)); then
+    die "$name must be a TCP port number (1-65535), got '$value'"
+  fi
+}
+
+# Microseconds since the epoch (bash 5 EPOCHREALTIME, fallback to date).
+now_us() {
+  if [[ -n ${EPOCHREALTIME:-} ]]; then
+    printf '%s\n' "${EPOCHREALTIME/[.,]/}"
+  else
+    printf '%s000000\n' "$(date +%s)"
+  fi
+}
+
+# Seconds (one decimal) elapsed since a now_us timestamp.
+elapsed() {
+  local d=$(($(now_us) - $1))
+  printf '%d.%ds' $((d / 1000000)) $((d % 1000000 / 100000))
+}
+
+# ---------------------------------------------------------------------------
+# configuration
+
+CACHE_DIR=$(abspath "${PULSE_CACHE_DIR:-.cache}")
+RUN_DIR=$(abspath "${PULSE_RUN_DIR:-.run/dev}")
+
+NATS_PORT=${PULSE_NATS_PORT:-4222}
+NATS_MONITOR_PORT=${PULSE_NATS_MONITOR_PORT:-8222}
+CASSANDRA_PORT=${PULSE_CASSANDRA_PORT:-9042}
+CASSANDRA_STORAGE_PORT=${PULSE_CASSANDRA_STORAGE_PORT:-7000}
+check_port_var PULSE_NATS_PORT "$NATS_PORT"
+check_port_var PULSE_NATS_MONITOR_PORT "$NATS_MONITOR_PORT"
+check_port_var PULSE_CASSANDRA_PORT "$CASSANDRA_PORT"
+check_port_var PULSE_CASSANDRA_STORAGE_PORT "$CASSANDRA_STORAGE_PORT"
+CASSANDRA_SSL_STORAGE_PORT=$((CASSANDRA_STORAGE_PORT + 1))
+CASSANDRA_JMX_PORT=${PULSE_CASSANDRA_JMX_PORT:-$((CASSANDRA_STORAGE_PORT + 199))}
+check_port_var PULSE_CASSANDRA_JMX_PORT "$CASSANDRA_JMX_PORT"
+CASSANDRA_HEAP=${PULSE_CASSANDRA_HEAP:-1G}
+[[ $CASSANDRA_HEAP =~ ^[0-9]+[kKmMgG]?$ ]] ||
+  die "PULSE_CASSANDRA_HEAP must look like 512M or 1G, got '$CASSANDRA_HEAP'"
+STOP_TIMEOUT=${PULSE_INFRA_STOP_TIMEOUT:-30}
+[[ $STOP_TIMEOUT =~ ^[0-9]+$ ]] || die "PULSE_INFRA_STOP_TIMEOUT must be a number of seconds"
+if [[ -n ${PULSE_INFRA_TIMEOUT:-} ]]; then
+  [[ $PULSE_INFRA_TIMEOUT =~ ^[0-9]+$ ]] || die "PULSE_INFRA_TIMEOUT must be a number of seconds"
+fi
+
+# installed artifacts (shared)
+NATS_BIN=$CACHE_DIR/bin/nats-server
+CASSANDRA_HOME=$CACHE_DIR/cassandra-$CASSANDRA_VERSION
+CASSANDRA_LIB=$CASSANDRA_HOME/lib
+CASSANDRA_MARKER=$CASSANDRA_HOME/.installed
+
+# per-instance state
+NATS_DIR=$RUN_DIR/nats
+NATS_CONF=$NATS_DIR/nats.conf
+NATS_DATA=$NATS_DIR/data
+NATS_LOG=$NATS_DIR/logs/nats.log
+NATS_PIDFILE=$NATS_DIR/nats.pid
+
+CASSANDRA_DIR=$RUN_DIR/cassandra
+CASSANDRA_CONF=$CASSANDRA_DIR/cassandra.yaml
+CASSANDRA_DATA=$CASSANDRA_DIR/data
+CASSANDRA_LOGDIR=$CASSANDRA_DIR/logs
+CASSANDRA_LOG=$CASSANDRA_LOGDIR/system.log
+CASSANDRA_OUT=$CASSANDRA_LOGDIR/cassandra.out
+CASSANDRA_PIDFILE=$CASSANDRA_DIR/cassandra.pid
+
+# temp dirs removed on exit
+TMP_PATHS=()
+cleanup() {
+  local p
+  for p in "${TMP_PATHS[@]}"; do rm -rf -- "$p"; done
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------------------
+# prerequisites
+
+java_bin() {
+  if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then
+    printf '%s\n' "$JAVA_HOME/bin/java"
+  elif command -v java >/dev/null 2>&1; then
+    command -v java
+  else
+    return 1
+  fi
+}
+
+require_go() {
+  command -v go >/dev/null 2>&1 ||
+    die "'go' not found — install Go 1.21+ (https://go.dev/dl/, or apt-get install golang-go where it is 1.21+); it is needed once, to build nats-server v$NATS_VERSION into $CACHE_DIR/bin"
+  local v major minor
+  v=$(go version 2>/dev/null || true)
+  if [[ $v =~ go([0-9]+)\.([0-9]+) ]]; then
+    major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
+    if ((major == 1 && minor < 21)); then
+      die "'go' is too old ($v) — install Go 1.21+ (https://go.dev/dl/); nats-server v$NATS_VERSION needs Go 1.26, which Go 1.21+ fetches automatically through the module proxy"
+    fi
+  fi
+}
+
+require_java() {
+  local java v major
+  java=$(java_bin) ||
+    die "'java' not found — install a Java 17 runtime (apt-get install openjdk-17-jre-headless) or set JAVA_HOME; Cassandra $CASSANDRA_VERSION runs on Java 17"
+  v=$("$java" -version 2>&1 | head -n 1)
+  if [[ $v =~ \"1\.([0-9]+) ]]; then
+    major=${BASH_REMATCH[1]}
+  elif [[ $v =~ \"([0-9]+) ]]; then
+    major=${BASH_REMATCH[1]}
+  else
+    die "cannot tell the Java version of $java (got: $v)"
+  fi
+  ((major >= 17)) ||
+    die "'java' is Java $major ($java) — Cassandra $CASSANDRA_VERSION is run with Java 17 here: install openjdk-17-jre-headless or point JAVA_HOME at a JDK 17"
+  if ((major > 17)); then
+    log "warning: Java $major detected; Cassandra $CASSANDRA_VERSION officially supports Java 11 and 17 only"
+  fi
+}
+
+require_mvn() {
+  command -v mvn >/dev/null 2>&1 ||
+    die "'mvn' not found — install Maven 3.6+ (apt-get install maven); it is needed once, to fetch the Cassandra $CASSANDRA_VERSION jars from Maven Central into $CASSANDRA_HOME"
+}
+
+require_python() {
+  command -v python3 >/dev/null 2>&1 ||
+    die "'python3' not found — install it (apt-get install python3); it is used to check that Cassandra answers CQL"
+}
+
+# ---------------------------------------------------------------------------
+# install
+
+nats_installed_version() {
+  [[ -x $NATS_BIN ]] || return 1
+  local out
+  out=$("$NATS_BIN" --version 2>/dev/null) || return 1
+  [[ $out =~ v([0-9]+\.[0-9]+\.[0-9]+[^[:space:]]*) ]] || return 1
+  printf '%s\n' "${BASH_REMATCH[1]}"
+}
+
+install_nats() {
+  local have
+  have=$(nats_installed_version || true)
+  [[ $have == "$NATS_VERSION" ]] && return 0
+  require_go
+  if [[ -n $have ]]; then
+    log "nats-server in $NATS_BIN is v$have, pinned version is v$NATS_VERSION: re-installing"
+  fi
+  log "installing nats-server v$NATS_VERSION with 'go install' (about a minute on a cold Go cache)"
+  local start tmp
+  start=$(now_us)
+  mkdir -p "$CACHE_DIR/bin"
+  tmp=$(mktemp -d "$CACHE_DIR/.nats-build.XXXXXX")
+  TMP_PATHS+=("$tmp")
+  GOBIN=$tmp CGO_ENABLED=0 GOFLAGS=-trimpath \
+    go install "github.com/nats-io/nats-server/v2@v$NATS_VERSION" ||
+    die "'go install github.com/nats-io/nats-server/v2@v$NATS_VERSION' failed (see above); the Go module proxy must be reachable"
+  mv -f -- "$tmp/nats-server" "$NATS_BIN"
+  have=$(nats_installed_version || true)
+  [[ $have == "$NATS_VERSION" ]] ||
+    die "installed $NATS_BIN reports version '${have:-?}', expected $NATS_VERSION"
+  log "nats-server v$NATS_VERSION installed in $(elapsed "$start") → $NATS_BIN"
+}
+
+cassandra_installed() {
+  [[ -f $CASSANDRA_MARKER && -f $CASSANDRA_LIB/cassandra-all-$CASSANDRA_VERSION.jar ]] &&
+    [[ $(head -n 1 "$CASSANDRA_MARKER") == "cassandra-all $CASSANDRA_VERSION" ]]
+}
+
+write_cassandra_pom() {
+  cat >"$1" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Generated by scripts/infra.sh: the runtime classpath of Cassandra $CASSANDRA_VERSION. -->
+<project xmlns="http://maven.apache.org/POM/4.0.0"
+         xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+         xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 https://maven.apache.org/xsd/maven-4.0.0.xsd">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.pulse.infra</groupId>
+  <artifactId>cassandra-runtime</artifactId>
+  <version>$CASSANDRA_VERSION</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.cassandra</groupId>
+      <artifactId>cassandra-all</artifactId>
+      <version>$CASSANDRA_VERSION</version>
+    </dependency>
+  </dependencies>
+  <build>
+    <pluginManagement>
+      <plugins>
+        <plugin>
+          <groupId>org.apache.maven.plugins</groupId>
+          <artifactId>maven-dependency-plugin</artifactId>
+          <version>$MAVEN_DEPENDENCY_PLUGIN_VERSION</version>
+        </plugin>
+      </plugins>
+    </pluginManagement>
+  </build>
+</project>
+EOF
+}
+
+install_cassandra() {
+  cassandra_installed && return 0
+  require_java
+  require_mvn
+  log "installing Cassandra $CASSANDRA_VERSION jars from Maven Central (about a minute on a cold ~/.m2)"
+  local start stage count
+  start=$(now_us)
+  mkdir -p "$CACHE_DIR"
+  stage=$(mktemp -d "$CACHE_DIR/.cassandra-$CASSANDRA_VERSION.XXXXXX")
+  TMP_PATHS+=("$stage")
+  write_cassandra_pom "$stage/pom.xml"
+  mvn -q -B -f "$stage/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$stage/lib" -DincludeScope=runtime ||
+    die "Maven could not fetch org.apache.cassandra:cassandra-all:$CASSANDRA_VERSION and its dependencies (see above); Maven Central must be reachable"
+  [[ -f $stage/lib/cassandra-all-$CASSANDRA_VERSION.jar ]] ||
+    die "Maven finished but $stage/lib/cassandra-all-$CASSANDRA_VERSION.jar is missing"
+  count=$(find "$stage/lib" -name '*.jar' | wc -l)
+  {
+    printf 'cassandra-all %s\n' "$CASSANDRA_VERSION"
+    printf 'jars %s\n' "$count"
+    printf 'installed %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  } >"$stage/.installed"
+  rm -rf -- "$CASSANDRA_HOME"
+  mv -- "$stage" "$CASSANDRA_HOME"
+  log "Cassandra $CASSANDRA_VERSION installed in $(elapsed "$start") ($count jars) → $CASSANDRA_LIB"
+}
+
+# Serialise installs between concurrent invocations (dev + tests starting at once).
+with_install_lock() {
+  mkdir -p "$CACHE_DIR"
+  if command -v flock >/dev/null 2>&1; then
+    local fd
+    exec {fd}>"$CACHE_DIR/.install.lock"
+    flock "$fd"
+    "$@"
+    flock -u "$fd"
+    exec {fd}>&-
+  else
+    "$@"
+  fi
+}
+
+install_services() {
+  local svc
+  for svc in "$@"; do
+    case $svc in
+      nats) with_install_lock install_nats ;;
+      cassandra) with_install_lock install_cassandra ;;
+    esac
+  done
+}
+
+# ---------------------------------------------------------------------------
+# processes
+
+# True if $1 is a live (non-zombie) process whose command line contains $2
+# and whose executable name is $3.
+proc_matches() {
+  local pid=$1 needle=$2 comm=$3 c
+  local -a argv
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  read -r c 2>/dev/null <"/proc/$pid/comm" || return 1
+  [[ $c == "$comm" ]] || return 1
+  # A zombie (exited, not yet reaped) has an empty command line.
+  mapfile -d '' -t argv 2>/dev/null <"/proc/$pid/cmdline" || return 1
+  [[ " ${argv[*]} " == *"$needle"* ]]
+}
+
+# Prints the pid of a running server: from the pid file, or (if the pid file
+# was lost) by looking for a process started with this instance's config.
+find_pid() {
+  local pidfile=$1 needle=$2 comm=$3 pid f
+  if [[ -s $pidfile ]]; then
+    pid=$(head -n 1 "$pidfile")
+    if proc_matches "$pid" "$needle" "$comm"; then
+      printf '%s\n' "$pid"
+      return 0
+    fi
+  fi
+  local c
+  for f in /proc/[0-9]*/comm; do
+    read -r c 2>/dev/null <"$f" || continue
+    [[ $c == "$comm" ]] || continue
+    pid=${f#/proc/}
+    pid=${pid%/comm}
+    if proc_matches "$pid" "$needle" "$comm"; then
+      printf '%s\n' "$pid"
+      return 0
+    fi
+  done
+  return 1
+}
+
+nats_pid() { find_pid "$NATS_PIDFILE" "$NATS_CONF" nats-server; }
+cassandra_pid() { find_pid "$CASSANDRA_PIDFILE" "-Dcassandra.config=file://$CASSANDRA_CONF" java; }
+
+svc_pid() {
+  case $1 in
+    nats) nats_pid ;;
+    cassandra) cassandra_pid ;;
+  esac
+}
+
+# True if something accepts TCP connections on 127.0.0.1:$1.
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Start "$@" in its own session, detached from the terminal, with stdout and
+# stderr appended to $2; the server's own pid is written to $1.
+spawn() {
+  local pidfile=$1 logfile=$2 workdir=$3
+  shift 3
+  rm -f -- "$pidfile"
+  if command -v setsid >/dev/null 2>&1; then
+    # shellcheck disable=SC2016  # $$ and $@ expand in the child shell
+    (cd -- "$workdir" && exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@") \
+      </dev/null >>"$logfile" 2>&1 &
+  else
+    # shellcheck disable=SC2016
+    (cd -- "$workdir" && exec nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@") \
+      </dev/null >>"$logfile" 2>&1 &
+  fi
+  local i
+  for ((i = 0; i < 50; i++)); do
+    [[ -s $pidfile ]] && return 0
+    sleep 0.1
+  done
+  die "could not start ${1##*/} (no pid file after 5 s); see $logfile"
+}
+
+# Replace {{KEY}} placeholders of template $1 with the KEY=VALUE pairs that
+# follow and write the result to $2.
+render() {
+  local template=$1 out=$2 content kv key value
+  shift 2
+  [[ -f $template ]] || die "missing template $template"
+  content=$(<"$template")
+  for kv in "$@"; do
+    key=${kv%%=*}
+    value=${kv#*=}
+    content=${content//"{{$key}}"/"$value"}
+  done
+  if [[ $content =~ \{\{([A-Z_]+)\}\} ]]; then
+    die "template $template: no value for {{${BASH_REMATCH[1]}}}"
+  fi
+  printf '%s\n' "$content" >"$out.tmp"
+  mv -f -- "$out.tmp" "$out"
+}
+
+tail_log() {
+  local f=$1 n=${2:-40}
+  if [[ -s $f ]]; then
+    log "last $n lines of $f:"
+    tail -n "$n" -- "$f" >&2
+  else
+    log "($f is empty or missing)"
+  fi
+}
+
+show_logs() {
+  case $1 in
+    nats) tail_log "$NATS_LOG" 40 ;;
+    cassandra)
+      tail_log "$CASSANDRA_LOG" 40
+      # JVM start-up failures (bad flags, missing classes) only reach stdout/stderr.
+      if [[ -s $CASSANDRA_OUT ]]; then tail_log "$CASSANDRA_OUT" 40; fi
+      ;;
+  esac
+  return 0
+}
+
+# ---------------------------------------------------------------------------
+# health checks
+
+nats_healthy() {
+  local url="http://127.0.0.1:$NATS_MONITOR_PORT/healthz?js-enabled-only=true" body
+  if command -v curl >/dev/null 2>&1; then
+    body=$(curl -fsS --noproxy '*' --max-time 2 "$url" 2>/dev/null) || return 1
+  else
+    require_python
+    body=$(python3 -c '
+import sys, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+print(opener.open(sys.argv[1], timeout=2).read().decode())
+' "$url" 2>/dev/null) || return 1
+  fi
+  [[ $body == *'"status":"ok"'* ]]
+}
+
+# Speaks the CQL native protocol (v4): OPTIONS must be answered by SUPPORTED,
+# then STARTUP + "SELECT release_version FROM system.local". Prints the
+# release version on success; exit status 0 only if the server answered.
+CQL_PROBE_PY=$(
+  cat <<'PY'
+import socket, struct, sys
+
+host, port, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+VERSION = 0x04  # request, protocol v4
+OP_ERROR, OP_STARTUP, OP_READY, OP_AUTHENTICATE = 0x00, 0x01, 0x02, 0x03
+OP_OPTIONS, OP_SUPPORTED, OP_QUERY, OP_RESULT = 0x05, 0x06, 0x07, 0x08
+
+
+def recv_exact(sock, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError("connection closed by server")
+        buf += chunk
+    return buf
+
+
+def request(sock, stream, opcode, body=b""):
+    sock.sendall(struct.pack(">BBhBi", VERSION, 0, stream, opcode, len(body)) + body)
+    version, _flags, _stream, op, length = struct.unpack(">BBhBi", recv_exact(sock, 9))
+    data = recv_exact(sock, length)
+    if version != 0x80 | VERSION:
+        raise RuntimeError("unexpected response version 0x%02x" % version)
+    if op == OP_ERROR:
+        code, = struct.unpack(">i", data[:4])
+        (mlen,) = struct.unpack(">H", data[4:6])
+        raise RuntimeError("server error 0x%04x: %s" % (code, data[6:6 + mlen].decode("utf-8", "replace")))
+    return op, data
+
+
+def short_string(s):
+    b = s.encode()
+    return struct.pack(">H", len(b)) + b
+
+
+class Reader:
+    def __init__(self, data):
+        self.data, self.pos = data, 0
+
+    def take(self, n):
+        b = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return b
+
+    def int(self):
+        return struct.unpack(">i", self.take(4))[0]
+
+    def short(self):
+        return struct.unpack(">H", self.take(2))[0]
+
+    def string(self):
+        return self.take(self.short()).decode()
+
+
+sock = socket.create_connection((host, port), timeout=timeout)
+sock.settimeout(timeout)
+try:
+    op, _ = request(sock, 0, OP_OPTIONS)
+    if op != OP_SUPPORTED:
+        raise RuntimeError("OPTIONS answered with opcode 0x%02x, expected SUPPORTED" % op)
+    op, _ = request(sock, 1, OP_STARTUP, struct.pack(">H", 1) + short_string("CQL_VERSION") + short_string("3.0.0"))
+    if op == OP_AUTHENTICATE:
+        print("unknown (authentication required)")
+        sys.exit(0)
+    if op != OP_READY:
+        raise RuntimeError("STARTUP answered with opcode 0x%02x, expected READY" % op)
+    query = b"SELECT release_version FROM system.local"
+    op, data = request(sock, 2, OP_QUERY, struct.pack(">i", len(query)) + query + struct.pack(">HB", 0x0001, 0))
+    if op != OP_RESULT:
+        raise RuntimeError("QUERY answered with opcode 0x%02x, expected RESULT" % op)
+    r = Reader(data)
+    if r.int() != 0x0002:
+        raise RuntimeError("QUERY result is not a set of rows")
+    flags, columns = r.int(), r.int()
+    if flags & 0x0002:  # has_more_pages: paging state
+        r.take(r.int())
+    if not flags & 0x0004:  # column metadata present
+        if flags & 0x0001:  # global table spec
+            r.string(); r.string()
+        for _ in range(columns):
+            if not flags & 0x0001:
+                r.string(); r.string()
+            r.string()
+            r.short()  # release_version is a varchar: no type parameters
+    if r.int() < 1:
+        raise RuntimeError("system.local returned no rows")
+    n = r.int()
+    print(r.take(n).decode() if n >= 0 else "null")
+finally:
+    sock.close()
+PY
+)
+
+# Prints the Cassandra release version if CQL answers.
+cassandra_cql_version() {
+  python3 -c "$CQL_PROBE_PY" 127.0.0.1 "$CASSANDRA_PORT" 3 2>/dev/null
+}
+
+cassandra_healthy() { cassandra_cql_version >/dev/null; }
+
+svc_healthy() {
+  case $1 in
+    nats) nats_healthy ;;
+    cassandra) cassandra_healthy ;;
+  esac
+}
+
+svc_timeout() {
+  if [[ -n ${PULSE_INFRA_TIMEOUT:-} ]]; then
+    printf '%s\n' "$PULSE_INFRA_TIMEOUT"
+  else
+    case $1 in
+      nats) echo 30 ;;
+      cassandra) echo 180 ;;
+    esac
+  fi
+}
+
+# wait_healthy SERVICE START_US: poll until healthy or timeout. A server that
+# was seen running and then exits fails the wait immediately.
+wait_healthy() {
+  local svc=$1 start=$2 timeout deadline seen=0 pid interval=0.5
+  if [[ $svc == cassandra ]]; then
+    require_python
+    interval=1
+  fi
+  timeout=$(svc_timeout "$svc")
+  deadline=$(($(now_us) + timeout * 1000000))
+  while :; do
+    if svc_healthy "$svc"; then
+      log "$svc healthy after $(elapsed "$start")"
+      return 0
+    fi
+    if pid=$(svc_pid "$svc"); then
+      seen=1
+    elif ((seen)); then
+      log "$svc exited before becoming healthy"
+      show_logs "$svc"
+      return 1
+    fi
+    if (($(now_us) >= deadline)); then
+      if ((seen)); then
+        log "$svc (pid $pid) not healthy after ${timeout}s"
+      else
+        log "$svc not healthy after ${timeout}s, and no $svc process of this instance ($RUN_DIR) is running"
+      fi
+      show_logs "$svc"
+      return 1
+    fi
+    sleep "$interval"
+  done
+}
+
+# ---------------------------------------------------------------------------
+# start
+
+# Fails if one of the ports is taken by something that is not this instance.
+check_ports_free() {
+  local svc=$1 spec name port
+  shift
+  for spec in "$@"; do
+    name=${spec%%=*}
+    port=${spec#*=}
+    if port_in_use "$port"; then
+      die "cannot start $svc: 127.0.0.1:$port ($name) is already in use by another process (another instance with a different PULSE_RUN_DIR? check with 'ss -ltnp')"
+    fi
+  done
+}
+
+start_nats() {
+  local pid
+  if pid=$(nats_pid); then
+    log "nats already running (pid $pid)"
+    return 0
+  fi
+  check_ports_free nats "PULSE_NATS_PORT=$NATS_PORT" "PULSE_NATS_MONITOR_PORT=$NATS_MONITOR_PORT"
+  mkdir -p "$NATS_DATA" "$(dirname "$NATS_LOG")"
+  render "$INFRA_DIR/nats/nats.conf" "$NATS_CONF" \
+    "NATS_PORT=$NATS_PORT" "NATS_MONITOR_PORT=$NATS_MONITOR_PORT" "NATS_DATA_DIR=$NATS_DATA"
+  "$NATS_BIN" -t -c "$NATS_CONF" >/dev/null 2>&1 || {
+    "$NATS_BIN" -t -c "$NATS_CONF" >&2 || true
+    die "nats-server rejected $NATS_CONF"
+  }
+  printf '\n==== %s starting nats-server v%s ====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NATS_VERSION" >>"$NATS_LOG"
+  spawn "$NATS_PIDFILE" "$NATS_LOG" "$NATS_DIR" "$NATS_BIN" -c "$NATS_CONF"
+  log "nats starting (pid $(<"$NATS_PIDFILE")) on 127.0.0.1:$NATS_PORT, monitor 127.0.0.1:$NATS_MONITOR_PORT, log $NATS_LOG"
+}
+
+# JVM flags from infra/cassandra/jvm17-server.options: one per line, '#' comments.
+read_jvm_options() {
+  local line
+  while IFS= read -r line || [[ -n $line ]]; do
+    line=${line#"${line%%[![:space:]]*}"}
+    line=${line%"${line##*[![:space:]]}"}
+    [[ -z $line || $line == \#* ]] && continue
+    printf '%s\n' "$line"
+  done <"$INFRA_DIR/cassandra/jvm17-server.options"
+}
+
+start_cassandra() {
+  local pid java jamm
+  if pid=$(cassandra_pid); then
+    log "cassandra already running (pid $pid)"
+    return 0
+  fi
+  require_java
+  require_python
+  check_ports_free cassandra "PULSE_CASSANDRA_PORT=$CASSANDRA_PORT" \
+    "PULSE_CASSANDRA_STORAGE_PORT=$CASSANDRA_STORAGE_PORT" "PULSE_CASSANDRA_JMX_PORT=$CASSANDRA_JMX_PORT"
+  mkdir -p "$CASSANDRA_DATA"/{data,commitlog,hints,saved_caches,cdc_raw} \
+    "$CASSANDRA_LOGDIR" "$CASSANDRA_DIR/triggers"
+  render "$INFRA_DIR/cassandra/cassandra.yaml" "$CASSANDRA_CONF" \
+    "CASSANDRA_PORT=$CASSANDRA_PORT" "STORAGE_PORT=$CASSANDRA_STORAGE_PORT" \
+    "SSL_STORAGE_PORT=$CASSANDRA_SSL_STORAGE_PORT" "DATA_DIR=$CASSANDRA_DATA"
+
+  java=$(java_bin)
+  local -a args
+  mapfile -t args < <(read_jvm_options)
+  args+=("-Xms$CASSANDRA_HEAP" "-Xmx$CASSANDRA_HEAP")
+  # jamm measures object sizes for memtable accounting; Cassandra loads it as an agent.
+  for jamm in "$CASSANDRA_LIB"/jamm-*.jar; do
+    [[ -f $jamm ]] && args+=("-javaagent:$jamm")
+  done
+  args+=(
+    "-XX:HeapDumpPath=$CASSANDRA_LOGDIR"
+    "-XX:ErrorFile=$CASSANDRA_LOGDIR/hs_err_pid%p.log"
+    "-Xlog:gc=info,safepoint=info:file=$CASSANDRA_LOGDIR/gc.log:time,uptime,pid,tid,level:filecount=5,filesize=10m"
+    "-Dcassandra.config=file://$CASSANDRA_CONF"
+    "-Dcassandra.storagedir=$CASSANDRA_DATA"
+    "-Dcassandra.logdir=$CASSANDRA_LOGDIR"
+    "-Dcassandra.triggers_dir=$CASSANDRA_DIR/triggers"
+    "-Dlogback.configurationFile=$INFRA_DIR/cassandra/logback.xml"
+    "-Dcassandra.jmx.local.port=$CASSANDRA_JMX_PORT"
+    "-Dcom.sun.management.jmxremote.authenticate=false"
+    "-Djava.rmi.server.hostname=127.0.0.1"
+    -cp "$CASSANDRA_LIB/*"
+    org.apache.cassandra.service.CassandraDaemon
+  )
+  # Cassandra calls mlockall(MCL_CURRENT) at start-up. As root (CAP_IPC_LOCK) that
+  # succeeds and pins the whole committed heap in RAM (~1.5 GB RSS per instance);
+  # a normal user hits RLIMIT_MEMLOCK and Cassandra just logs a warning. Drop the
+  # capability so root behaves like a normal user: memory stays pageable.
+  local -a launcher=()
+  if ((EUID == 0)) && [[ ${PULSE_CASSANDRA_MLOCK:-0} != 1 ]] && command -v setpriv >/dev/null 2>&1; then
+    launcher=(setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock)
+  fi
+  printf '\n==== %s starting Cassandra %s ====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$CASSANDRA_VERSION" >>"$CASSANDRA_OUT"
+  MALLOC_ARENA_MAX=4 spawn "$CASSANDRA_PIDFILE" "$CASSANDRA_OUT" "$CASSANDRA_DIR" \
+    "${launcher[@]}" "$java" "${args[@]}"
+  log "cassandra starting (pid $(<"$CASSANDRA_PIDFILE"), heap $CASSANDRA_HEAP) on 127.0.0.1:$CASSANDRA_PORT (CQL), storage $CASSANDRA_STORAGE_PORT, JMX $CASSANDRA_JMX_PORT, log $CASSANDRA_LOG"
+}
+
+# Serialise start/stop within one instance (run dir).
+with_instance_lock() {
+  mkdir -p "$RUN_DIR"
+  if command -v flock >/dev/null 2>&1; then
+    local fd rc=0
+    exec {fd}>"$RUN_DIR/.infra.lock"
+    flock "$fd"
+    "$@" || rc=$?
+    flock -u "$fd"
+    exec {fd}>&-
+    return "$rc"
+  else
+    "$@"
+  fi
+}
+
+# ---------------------------------------------------------------------------
+# stop
+
+stop_service() {
+  local svc=$1 pidfile pid deadline
+  case $svc in
+    nats) pidfile=$NATS_PIDFILE ;;
+    cassandra) pidfile=$CASSANDRA_PIDFILE ;;
+  esac
+  if ! pid=$(svc_pid "$svc"); then
+    rm -f -- "$pidfile"
+    log "$svc not running"
+    return 0
+  fi
+  local start
+  start=$(now_us)
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((start + STOP_TIMEOUT * 1000000))
+  while svc_pid "$svc" >/dev/null && (($(now_us) < deadline)); do
+    sleep 0.2
+  done
+  if svc_pid "$svc" >/dev/null; then
+    log "$svc (pid $pid) still running ${STOP_TIMEOUT}s after SIGTERM: sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    deadline=$(($(now_us) + 10 * 1000000))
+    while svc_pid "$svc" >/dev/null && (($(now_us) < deadline)); do
+      sleep 0.2
+    done
+    svc_pid "$svc" >/dev/null && die "$svc (pid $pid) survived SIGKILL"
+  fi
+  rm -f -- "$pidfile"
+  log "$svc stopped (pid $pid) in $(elapsed "$start")"
+}
+
+# ---------------------------------------------------------------------------
+# commands
+
+parse_services() {
+  case ${1:-all} in
+    all) echo "nats cassandra" ;;
+    nats | cassandra) echo "$1" ;;
+    *) die "unknown server '$1' (expected nats, cassandra or all)" ;;
+  esac
+}
+
+cmd_install() {
+  local -a svcs
+  read -r -a svcs <<<"$(parse_services "${1:-all}")"
+  install_services "${svcs[@]}"
+  local svc
+  for svc in "${svcs[@]}"; do
+    case $svc in
+      nats) log "nats-server v$NATS_VERSION: $NATS_BIN" ;;
+      cassandra) log "Cassandra $CASSANDRA_VERSION: $CASSANDRA_LIB ($(sed -n 's/^jars //p' "$CASSANDRA_MARKER") jars)" ;;
+    esac
+  done
+}
+
+cmd_up() {
+  local -a svcs
+  read -r -a svcs <<<"$(parse_services "${1:-all}")"
+  local svc rc=0
+  local -A started=()
+  for svc in "${svcs[@]}"; do
+    install_services "$svc"
+    started[$svc]=$(now_us)
+    with_instance_lock "start_$svc"
+  done
+  for svc in "${svcs[@]}"; do
+    wait_healthy "$svc" "${started[$svc]}" || rc=1
+  done
+  return "$rc"
+}
+
+cmd_down() {
+  local -a svcs
+  read -r -a svcs <<<"$(parse_services "${1:-all}")"
+  local svc
+  for svc in "${svcs[@]}"; do
+    with_instance_lock stop_service "$svc"
+  done
+}
+
+cmd_wait() {
+  local -a svcs
+  read -r -a svcs <<<"$(parse_services "${1:-all}")"
+  local svc rc=0 start
+  start=$(now_us)
+  for svc in "${svcs[@]}"; do
+    wait_healthy "$svc" "$start" || rc=1
+  done
+  return "$rc"
+}
+
+cmd_reset() {
+  local -a svcs
+  read -r -a svcs <<<"$(parse_services "${1:-all}")"
+  local svc dir
+  for svc in "${svcs[@]}"; do
+    with_instance_lock stop_service "$svc"
+    case $svc in
+      nats) dir=$NATS_DATA ;;
+      cassandra) dir=$CASSANDRA_DATA ;;
+    esac
+    rm -rf -- "$dir"
+    log "$svc data deleted ($dir)"
+  done
+}
+
+cmd_status() {
+  local rc=0 pid state health version
+  # nats
+  if pid=$(nats_pid); then
+    state="running  pid $pid"
+    if nats_healthy; then health=healthy; else health="NOT healthy" rc=3; fi
+  else
+    state="stopped  pid -"
+    health="-"
+    rc=3
+    if port_in_use "$NATS_PORT"; then health="(port $NATS_PORT in use by another process)"; fi
+  fi
+  printf '%-10s %-16s client 127.0.0.1:%s  monitor 127.0.0.1:%s  %s  [%s]\n' \
+    nats "$state" "$NATS_PORT" "$NATS_MONITOR_PORT" "$health" "$NATS_DIR"
+  # cassandra
+  if pid=$(cassandra_pid); then
+    state="running  pid $pid"
+    if command -v python3 >/dev/null 2>&1 && version=$(cassandra_cql_version); then
+      health="healthy (CQL, Cassandra $version)"
+    else
+      health="NOT healthy (CQL not answering yet)"
+      rc=3
+    fi
+  else
+    state="stopped  pid -"
+    health="-"
+    rc=3
+    if port_in_use "$CASSANDRA_PORT"; then health="(port $CASSANDRA_PORT in use by another process)"; fi
+  fi
+  printf '%-10s %-16s cql 127.0.0.1:%s  storage 127.0.0.1:%s  jmx 127.0.0.1:%s  %s  [%s]\n' \
+    cassandra "$state" "$CASSANDRA_PORT" "$CASSANDRA_STORAGE_PORT" "$CASSANDRA_JMX_PORT" "$health" "$CASSANDRA_DIR"
+  return "$rc"
+}
+
+cmd_env() {
+  printf 'export PULSE_NATS_URL=%q\n' "nats://127.0.0.1:$NATS_PORT"
+  printf 'export PULSE_NATS_MONITOR_URL=%q\n' "http://127.0.0.1:$NATS_MONITOR_PORT"
+  printf 'export PULSE_CASSANDRA_CONTACT_POINTS=%q\n' "127.0.0.1:$CASSANDRA_PORT"
+  printf 'export PULSE_CASSANDRA_LOCAL_DC=%q\n' "datacenter1"
+}
+
+cmd_nodetool() {
+  cassandra_installed || die "Cassandra is not installed; run: scripts/infra.sh install cassandra"
+  require_java
+  local java
+  java=$(java_bin)
+  exec "$java" -Xmx128m -cp "$CASSANDRA_LIB/*" \
+    -Dcassandra.storagedir="$CASSANDRA_DATA" -Dlogback.configurationFile=logback-tools.xml \
+    org.apache.cassandra.tools.NodeTool -h 127.0.0.1 -p "$CASSANDRA_JMX_PORT" "$@"
+}
+
+usage() {
+  cat <<EOF
+usage: scripts/infra.sh <command> [nats|cassandra|all]
+
+  install  fetch/build nats-server v$NATS_VERSION and Cassandra $CASSANDRA_VERSION into $CACHE_DIR
+  up       install if needed, start in the background, wait until healthy
+  down     stop (SIGTERM, SIGKILL after ${STOP_TIMEOUT}s)
+  status   one line per server (exit 3 unless everything is healthy)
+  wait     wait until healthy without starting anything
+  reset    down + delete the instance's data
+  env      print export lines with this instance's URLs
+  nodetool <args>  run Cassandra's nodetool against this instance (JMX port $CASSANDRA_JMX_PORT)
+
+instance: PULSE_RUN_DIR=$RUN_DIR
+  nats       client $NATS_PORT, monitor $NATS_MONITOR_PORT
+  cassandra  cql $CASSANDRA_PORT, storage $CASSANDRA_STORAGE_PORT, jmx $CASSANDRA_JMX_PORT
+See docs/local-infra.md.
+EOF
+}
+
+main() {
+  local cmd=${1:-help}
+  (($# > 0)) && shift
+  case $cmd in
+    install | up | down | wait | reset)
+      (($# <= 1)) || die "'$cmd' takes at most one argument (nats, cassandra or all)"
+      "cmd_$cmd" "$@"
+      ;;
+    status | env)
+      (($# == 0)) || die "'$cmd' takes no arguments"
+      "cmd_$cmd"
+      ;;
+    nodetool) cmd_nodetool "$@" ;;
+    help | -h | --help) usage ;;
+    *)
+      usage >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"

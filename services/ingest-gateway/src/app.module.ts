@@ -1,0 +1,33 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ApiKeyRegistry, splitList } from '@pulse/config';
+import { MessagingModule, streamSpecs } from '@pulse/messaging';
+
+import { EventsController } from './events/events.controller.js';
+import { EventsService } from './events/events.service.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config.js';
+import { HealthController } from './health/health.controller.js';
+import { ProblemFilter } from './problems/problem.filter.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: Readonly<GatewayConfig>): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        MessagingModule.forRoot({
+          servers: splitList(config.PULSE_NATS_URL),
+          name: 'ingest-gateway',
+          streams: streamSpecs(config, ['raw']),
+        }),
+      ],
+      controllers: [EventsController, HealthController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: ApiKeyRegistry, useValue: ApiKeyRegistry.fromFile(config.PULSE_API_KEYS_FILE) },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        EventsService,
+      ],
+    };
+  }
+}
