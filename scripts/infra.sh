@@ -415,11 +415,15 @@ render() {
   mv -f -- "$out.tmp" "$out"
 }
 
+# Last $2 lines of log $1 (only from the most recent start marker written by
+# this script, if any); very long lines (Cassandra logs its whole config and
+# classpath) are cut at 500 characters.
 tail_log() {
   local f=$1 n=${2:-40}
   if [[ -s $f ]]; then
     log "last $n lines of $f:"
-    tail -n "$n" -- "$f" >&2
+    awk '/^==== .* starting /{buf = ""; next} {buf = buf $0 "\n"} END {printf "%s", buf}' "$f" |
+      tail -n "$n" | cut -c 1-500 >&2
   else
     log "($f is empty or missing)"
   fi
@@ -850,7 +854,7 @@ cmd_status() {
     rc=3
     if port_in_use "$NATS_PORT"; then health="(port $NATS_PORT in use by another process)"; fi
   fi
-  printf '%-10s %-16s client 127.0.0.1:%s  monitor 127.0.0.1:%s  %s  [%s]\n' \
+  printf '%-10s %-18s client 127.0.0.1:%s  monitor 127.0.0.1:%s  %s  [%s]\n' \
     nats "$state" "$NATS_PORT" "$NATS_MONITOR_PORT" "$health" "$NATS_DIR"
   # cassandra
   if pid=$(cassandra_pid); then
@@ -867,7 +871,7 @@ cmd_status() {
     rc=3
     if port_in_use "$CASSANDRA_PORT"; then health="(port $CASSANDRA_PORT in use by another process)"; fi
   fi
-  printf '%-10s %-16s cql 127.0.0.1:%s  storage 127.0.0.1:%s  jmx 127.0.0.1:%s  %s  [%s]\n' \
+  printf '%-10s %-18s cql 127.0.0.1:%s  storage 127.0.0.1:%s  jmx 127.0.0.1:%s  %s  [%s]\n' \
     cassandra "$state" "$CASSANDRA_PORT" "$CASSANDRA_STORAGE_PORT" "$CASSANDRA_JMX_PORT" "$health" "$CASSANDRA_DIR"
   return "$rc"
 }
@@ -882,10 +886,18 @@ cmd_env() {
 cmd_nodetool() {
   cassandra_installed || die "Cassandra is not installed; run: scripts/infra.sh install cassandra"
   require_java
-  local java
+  local java opt
   java=$(java_bin)
-  exec "$java" -Xmx128m -cp "$CASSANDRA_LIB/*" \
-    -Dcassandra.storagedir="$CASSANDRA_DATA" -Dlogback.configurationFile=logback-tools.xml \
+  # The tool needs the same module openings as the server (jvm17-clients.options upstream).
+  local -a args=()
+  while IFS= read -r opt; do
+    case $opt in
+      --add-exports=* | --add-opens=* | -Djdk.attach.* | -Dio.netty.*) args+=("$opt") ;;
+      *) ;;
+    esac
+  done < <(read_jvm_options)
+  exec "$java" -Xmx128m "${args[@]}" -cp "$CASSANDRA_LIB/*" \
+    "-Dlogback.configurationFile=$INFRA_DIR/cassandra/logback-tools.xml" \
     org.apache.cassandra.tools.NodeTool -h 127.0.0.1 -p "$CASSANDRA_JMX_PORT" "$@"
 }
 

@@ -1,2 +1,3 @@
+export * from './local-platform.js';
 export * from './service-process.js';
 export * from './test-infra.js';

@@ -1,12 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ApiKeyRegistry, splitList } from '@pulse/config';
-import { MessagingModule, streamSpecs } from '@pulse/messaging';
+import { JetStreamConnection, MessagingModule, streamSpecs } from '@pulse/messaging';
+import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@pulse/telemetry';
 
 import { EventsController } from './events/events.controller.js';
 import { EventsService } from './events/events.service.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config.js';
-import { HealthController } from './health/health.controller.js';
 import { ProblemFilter } from './problems/problem.filter.js';
 
 @Module({})
@@ -23,6 +23,11 @@ export class AppModule {
       ],
       controllers: [EventsController, HealthController],
       providers: [
+        {
+          provide: READINESS_CHECKS,
+          inject: [JetStreamConnection],
+          useFactory: (nats: JetStreamConnection): ReadinessCheck[] => [{ name: 'nats', ready: () => nats.isConnected() }],
+        },
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: ApiKeyRegistry, useValue: ApiKeyRegistry.fromFile(config.PULSE_API_KEYS_FILE) },
         { provide: APP_FILTER, useClass: ProblemFilter },

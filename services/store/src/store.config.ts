@@ -1,0 +1,23 @@
+import { CassandraSettings, NatsSettings, ShutdownSettings, loadConfig } from '@pulse/config';
+import { StreamSettings } from '@pulse/messaging';
+import { type Static, Type } from '@sinclair/typebox';
+
+export const StoreConfigSchema = Type.Object({
+  ...NatsSettings,
+  ...StreamSettings,
+  ...CassandraSettings,
+  ...ShutdownSettings,
+  PULSE_STORE_HTTP_PORT: Type.Integer({ default: 8083, minimum: 1, maximum: 65535 }),
+  PULSE_STORE_HOST: Type.String({ default: '0.0.0.0' }),
+  PULSE_STORE_GRPC_PORT: Type.Integer({ default: 50051, minimum: 1, maximum: 65535 }),
+  PULSE_API_KEYS_FILE: Type.String({ minLength: 1 }),
+  PULSE_STORE_MAX_IN_FLIGHT: Type.Integer({ default: 256, minimum: 1 }),
+  /** Retention of 1-minute windows (days); hour and day windows keep 400 days and 5 years. */
+  PULSE_STORE_MINUTE_TTL_DAYS: Type.Integer({ default: 14, minimum: 1 }),
+});
+export type StoreConfig = Static<typeof StoreConfigSchema>;
+export const STORE_CONFIG = Symbol('STORE_CONFIG');
+
+export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): Readonly<StoreConfig> {
+  return loadConfig(StoreConfigSchema, env);
+}
