@@ -5,10 +5,10 @@
 # processes (no Docker). See docs/local-infra.md.
 #
 #   scripts/infra.sh install [nats|cassandra|all]
-#   scripts/infra.sh up      [nats|cassandra|all]   install if needed, start, wait until healthy
+#   scripts/infra.sh up      [--timeout S] [nats|cassandra|all]   install if needed, start, wait until healthy
 #   scripts/infra.sh down    [nats|cassandra|all]   SIGTERM, then SIGKILL after 30 s
 #   scripts/infra.sh status                         one line per server; exit 3 unless all healthy
-#   scripts/infra.sh wait    [nats|cassandra|all]   wait until healthy, without starting anything
+#   scripts/infra.sh wait    [--timeout S] [nats|cassandra|all]   wait until healthy, start nothing
 #   scripts/infra.sh reset   [nats|cassandra|all]   down + delete the instance's data
 #   scripts/infra.sh env                            export lines for the instance's URLs
 #   scripts/infra.sh nodetool <args...>             Cassandra nodetool against this instance
@@ -44,6 +44,8 @@ readonly SCRIPT_DIR REPO_ROOT INFRA_DIR
 # ---------------------------------------------------------------------------
 # output helpers
 
+# Progress goes to stdout; warnings, errors and failure reports to stderr.
+info() { printf 'pulse infra: %s\n' "$*"; }
 log() { printf 'pulse infra: %s\n' "$*" >&2; }
 die() {
   log "$*"
@@ -208,9 +210,9 @@ install_nats() {
   [[ $have == "$NATS_VERSION" ]] && return 0
   require_go
   if [[ -n $have ]]; then
-    log "nats-server in $NATS_BIN is v$have, pinned version is v$NATS_VERSION: re-installing"
+    info "nats-server in $NATS_BIN is v$have, pinned version is v$NATS_VERSION: re-installing"
   fi
-  log "installing nats-server v$NATS_VERSION with 'go install' (about a minute on a cold Go cache)"
+  info "installing nats-server v$NATS_VERSION with 'go install' (about a minute on a cold Go cache)"
   local start tmp
   start=$(now_us)
   mkdir -p "$CACHE_DIR/bin"
@@ -223,7 +225,7 @@ install_nats() {
   have=$(nats_installed_version || true)
   [[ $have == "$NATS_VERSION" ]] ||
     die "installed $NATS_BIN reports version '${have:-?}', expected $NATS_VERSION"
-  log "nats-server v$NATS_VERSION installed in $(elapsed "$start") → $NATS_BIN"
+  info "nats-server v$NATS_VERSION installed in $(elapsed "$start") → $NATS_BIN"
 }
 
 cassandra_installed() {
@@ -269,16 +271,20 @@ install_cassandra() {
   cassandra_installed && return 0
   require_java
   require_mvn
-  log "installing Cassandra $CASSANDRA_VERSION jars from Maven Central (about a minute on a cold ~/.m2)"
+  info "installing Cassandra $CASSANDRA_VERSION jars from Maven Central (about a minute on a cold ~/.m2)"
   local start stage count
   start=$(now_us)
   mkdir -p "$CACHE_DIR"
   stage=$(mktemp -d "$CACHE_DIR/.cassandra-$CASSANDRA_VERSION.XXXXXX")
   TMP_PATHS+=("$stage")
   write_cassandra_pom "$stage/pom.xml"
-  mvn -q -B -f "$stage/pom.xml" dependency:copy-dependencies \
-    -DoutputDirectory="$stage/lib" -DincludeScope=runtime ||
+  # Output goes to a log shown only on failure (Maven 3.8 prints stray colour
+  # codes even with -q -B).
+  if ! mvn -B -ntp -f "$stage/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$stage/lib" -DincludeScope=runtime >"$stage/mvn.log" 2>&1; then
+    tail -n 40 -- "$stage/mvn.log" >&2
     die "Maven could not fetch org.apache.cassandra:cassandra-all:$CASSANDRA_VERSION and its dependencies (see above); Maven Central must be reachable"
+  fi
   [[ -f $stage/lib/cassandra-all-$CASSANDRA_VERSION.jar ]] ||
     die "Maven finished but $stage/lib/cassandra-all-$CASSANDRA_VERSION.jar is missing"
   count=$(find "$stage/lib" -name '*.jar' | wc -l)
@@ -289,7 +295,7 @@ install_cassandra() {
   } >"$stage/.installed"
   rm -rf -- "$CASSANDRA_HOME"
   mv -- "$stage" "$CASSANDRA_HOME"
-  log "Cassandra $CASSANDRA_VERSION installed in $(elapsed "$start") ($count jars) → $CASSANDRA_LIB"
+  info "Cassandra $CASSANDRA_VERSION installed in $(elapsed "$start") ($count jars) → $CASSANDRA_LIB"
 }
 
 # Serialise installs between concurrent invocations (dev + tests starting at once).
@@ -299,7 +305,7 @@ with_install_lock() {
     local fd
     exec {fd}>"$CACHE_DIR/.install.lock"
     flock "$fd"
-    "$@"
+    "$@" # on failure the script exits, which releases the lock
     flock -u "$fd"
     exec {fd}>&-
   else
@@ -374,20 +380,21 @@ port_in_use() {
 }
 
 # Start "$@" in its own session, detached from the terminal, with stdout and
-# stderr appended to $2; the server's own pid is written to $1.
+# stderr appended to $2 and the working directory $3; the server's own pid is
+# written to $1. The child first closes every inherited descriptor above 2
+# (our lock files, pipes of whoever ran this script) so a long-running server
+# holds none of them.
+# shellcheck disable=SC2016  # expanded by the child shell
+SPAWN_WRAPPER='for f in /proc/$$/fd/*; do f=${f##*/}; if ((f > 2)); then eval "exec $f>&-"; fi; done
+echo $$ >"$0"
+exec "$@"'
 spawn() {
-  local pidfile=$1 logfile=$2 workdir=$3
+  local pidfile=$1 logfile=$2 workdir=$3 detach=nohup
   shift 3
   rm -f -- "$pidfile"
-  if command -v setsid >/dev/null 2>&1; then
-    # shellcheck disable=SC2016  # $$ and $@ expand in the child shell
-    (cd -- "$workdir" && exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@") \
-      </dev/null >>"$logfile" 2>&1 &
-  else
-    # shellcheck disable=SC2016
-    (cd -- "$workdir" && exec nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@") \
-      </dev/null >>"$logfile" 2>&1 &
-  fi
+  command -v setsid >/dev/null 2>&1 && detach=setsid
+  (cd -- "$workdir" && exec "$detach" bash -c "$SPAWN_WRAPPER" "$pidfile" "$@") \
+    </dev/null >>"$logfile" 2>&1 &
   local i
   for ((i = 0; i < 50; i++)); do
     [[ -s $pidfile ]] && return 0
@@ -411,21 +418,42 @@ render() {
   if [[ $content =~ \{\{([A-Z_]+)\}\} ]]; then
     die "template $template: no value for {{${BASH_REMATCH[1]}}}"
   fi
-  printf '%s\n' "$content" >"$out.tmp"
+  {
+    printf '# GENERATED by scripts/infra.sh from %s — edit that template, not this file.\n' \
+      "${template#"$REPO_ROOT"/}"
+    printf '%s\n' "$content"
+  } >"$out.tmp"
   mv -f -- "$out.tmp" "$out"
 }
 
-# Last $2 lines of log $1 (only from the most recent start marker written by
-# this script, if any); very long lines (Cassandra logs its whole config and
-# classpath) are cut at 500 characters.
+file_size() {
+  if [[ -f $1 ]]; then stat -c %s -- "$1"; else echo 0; fi
+}
+
+# Size of Cassandra's system.log when this invocation started the server, so a
+# failure report shows only what the new process logged.
+CASSANDRA_LOG_OFFSET=
+
+# tail_log FILE N [OFFSET]: the last N lines of FILE, counting only what was
+# written after byte OFFSET (if given) and after the last "==== ... starting"
+# marker this script writes. Very long lines (Cassandra logs its whole config
+# and classpath) are cut at 500 characters.
 tail_log() {
-  local f=$1 n=${2:-40}
-  if [[ -s $f ]]; then
-    log "last $n lines of $f:"
-    awk '/^==== .* starting /{buf = ""; next} {buf = buf $0 "\n"} END {printf "%s", buf}' "$f" |
-      tail -n "$n" | cut -c 1-500 >&2
-  else
+  local f=$1 n=$2 offset=${3:-0}
+  if [[ ! -s $f ]]; then
     log "($f is empty or missing)"
+    return 0
+  fi
+  (($(file_size "$f") >= offset)) || offset=0 # rotated since
+  local text
+  text=$(tail -c "+$((offset + 1))" -- "$f" |
+    awk '/^==== .* starting /{buf = ""; next} {buf = buf $0 "\n"} END {printf "%s", buf}' |
+    tail -n "$n" | cut -c 1-500)
+  if [[ -z $text ]]; then
+    log "(nothing new in $f)"
+  else
+    log "last $n lines of $f:"
+    printf '%s\n' "$text" >&2
   fi
 }
 
@@ -433,9 +461,9 @@ show_logs() {
   case $1 in
     nats) tail_log "$NATS_LOG" 40 ;;
     cassandra)
-      tail_log "$CASSANDRA_LOG" 40
-      # JVM start-up failures (bad flags, missing classes) only reach stdout/stderr.
-      if [[ -s $CASSANDRA_OUT ]]; then tail_log "$CASSANDRA_OUT" 40; fi
+      tail_log "$CASSANDRA_LOG" 40 "$CASSANDRA_LOG_OFFSET"
+      # JVM start-up failures (bad flags, too little memory) only reach stdout/stderr.
+      tail_log "$CASSANDRA_OUT" 40
       ;;
   esac
   return 0
@@ -583,10 +611,11 @@ svc_timeout() {
   fi
 }
 
-# wait_healthy SERVICE START_US: poll until healthy or timeout. A server that
-# was seen running and then exits fails the wait immediately.
+# wait_healthy SERVICE START_US [STARTED]: poll until healthy or timeout. If
+# STARTED is 1 (we just started it) or the server is seen running, the server
+# exiting fails the wait immediately.
 wait_healthy() {
-  local svc=$1 start=$2 timeout deadline seen=0 pid interval=0.5
+  local svc=$1 start=$2 seen=${3:-0} timeout deadline pid="" interval=0.5
   if [[ $svc == cassandra ]]; then
     require_python
     interval=1
@@ -595,7 +624,7 @@ wait_healthy() {
   deadline=$(($(now_us) + timeout * 1000000))
   while :; do
     if svc_healthy "$svc"; then
-      log "$svc healthy after $(elapsed "$start")"
+      info "$svc healthy after $(elapsed "$start")"
       return 0
     fi
     if pid=$(svc_pid "$svc"); then
@@ -637,7 +666,7 @@ check_ports_free() {
 start_nats() {
   local pid
   if pid=$(nats_pid); then
-    log "nats already running (pid $pid)"
+    info "nats already running (pid $pid)"
     return 0
   fi
   check_ports_free nats "PULSE_NATS_PORT=$NATS_PORT" "PULSE_NATS_MONITOR_PORT=$NATS_MONITOR_PORT"
@@ -650,7 +679,7 @@ start_nats() {
   }
   printf '\n==== %s starting nats-server v%s ====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NATS_VERSION" >>"$NATS_LOG"
   spawn "$NATS_PIDFILE" "$NATS_LOG" "$NATS_DIR" "$NATS_BIN" -c "$NATS_CONF"
-  log "nats starting (pid $(<"$NATS_PIDFILE")) on 127.0.0.1:$NATS_PORT, monitor 127.0.0.1:$NATS_MONITOR_PORT, log $NATS_LOG"
+  info "nats starting (pid $(<"$NATS_PIDFILE")) on 127.0.0.1:$NATS_PORT, monitor 127.0.0.1:$NATS_MONITOR_PORT, log $NATS_LOG"
 }
 
 # JVM flags from infra/cassandra/jvm17-server.options: one per line, '#' comments.
@@ -667,7 +696,7 @@ read_jvm_options() {
 start_cassandra() {
   local pid java jamm
   if pid=$(cassandra_pid); then
-    log "cassandra already running (pid $pid)"
+    info "cassandra already running (pid $pid)"
     return 0
   fi
   require_java
@@ -711,23 +740,23 @@ start_cassandra() {
   if ((EUID == 0)) && [[ ${PULSE_CASSANDRA_MLOCK:-0} != 1 ]] && command -v setpriv >/dev/null 2>&1; then
     launcher=(setpriv --inh-caps=-ipc_lock --bounding-set=-ipc_lock)
   fi
+  CASSANDRA_LOG_OFFSET=$(file_size "$CASSANDRA_LOG")
   printf '\n==== %s starting Cassandra %s ====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$CASSANDRA_VERSION" >>"$CASSANDRA_OUT"
   MALLOC_ARENA_MAX=4 spawn "$CASSANDRA_PIDFILE" "$CASSANDRA_OUT" "$CASSANDRA_DIR" \
     "${launcher[@]}" "$java" "${args[@]}"
-  log "cassandra starting (pid $(<"$CASSANDRA_PIDFILE"), heap $CASSANDRA_HEAP) on 127.0.0.1:$CASSANDRA_PORT (CQL), storage $CASSANDRA_STORAGE_PORT, JMX $CASSANDRA_JMX_PORT, log $CASSANDRA_LOG"
+  info "cassandra starting (pid $(<"$CASSANDRA_PIDFILE"), heap $CASSANDRA_HEAP) on 127.0.0.1:$CASSANDRA_PORT (CQL), storage $CASSANDRA_STORAGE_PORT, JMX $CASSANDRA_JMX_PORT, log $CASSANDRA_LOG"
 }
 
 # Serialise start/stop within one instance (run dir).
 with_instance_lock() {
   mkdir -p "$RUN_DIR"
   if command -v flock >/dev/null 2>&1; then
-    local fd rc=0
+    local fd
     exec {fd}>"$RUN_DIR/.infra.lock"
     flock "$fd"
-    "$@" || rc=$?
+    "$@" # on failure the script exits, which releases the lock
     flock -u "$fd"
     exec {fd}>&-
-    return "$rc"
   else
     "$@"
   fi
@@ -744,7 +773,7 @@ stop_service() {
   esac
   if ! pid=$(svc_pid "$svc"); then
     rm -f -- "$pidfile"
-    log "$svc not running"
+    info "$svc not running"
     return 0
   fi
   local start
@@ -764,81 +793,95 @@ stop_service() {
     svc_pid "$svc" >/dev/null && die "$svc (pid $pid) survived SIGKILL"
   fi
   rm -f -- "$pidfile"
-  log "$svc stopped (pid $pid) in $(elapsed "$start")"
+  info "$svc stopped (pid $pid) in $(elapsed "$start")"
 }
 
 # ---------------------------------------------------------------------------
 # commands
 
+# Sets SVCS to the servers named by $1 (nats, cassandra or all).
+SVCS=()
 parse_services() {
   case ${1:-all} in
-    all) echo "nats cassandra" ;;
-    nats | cassandra) echo "$1" ;;
+    all) SVCS=(nats cassandra) ;;
+    nats | cassandra) SVCS=("$1") ;;
     *) die "unknown server '$1' (expected nats, cassandra or all)" ;;
   esac
 }
 
 cmd_install() {
-  local -a svcs
-  read -r -a svcs <<<"$(parse_services "${1:-all}")"
-  install_services "${svcs[@]}"
+  parse_services "${1:-all}"
+  install_services "${SVCS[@]}"
   local svc
-  for svc in "${svcs[@]}"; do
+  for svc in "${SVCS[@]}"; do
     case $svc in
-      nats) log "nats-server v$NATS_VERSION: $NATS_BIN" ;;
-      cassandra) log "Cassandra $CASSANDRA_VERSION: $CASSANDRA_LIB ($(sed -n 's/^jars //p' "$CASSANDRA_MARKER") jars)" ;;
+      nats) info "nats-server v$NATS_VERSION: $NATS_BIN" ;;
+      cassandra) info "Cassandra $CASSANDRA_VERSION: $CASSANDRA_LIB ($(sed -n 's/^jars //p' "$CASSANDRA_MARKER") jars)" ;;
     esac
   done
 }
 
+# Every port of one instance must be different (a typo here otherwise shows up
+# as a confusing bind error or a health check talking to the wrong server).
+check_distinct_ports() {
+  local -A owner=()
+  local spec name port
+  for spec in "PULSE_NATS_PORT=$NATS_PORT" "PULSE_NATS_MONITOR_PORT=$NATS_MONITOR_PORT" \
+    "PULSE_CASSANDRA_PORT=$CASSANDRA_PORT" "PULSE_CASSANDRA_STORAGE_PORT=$CASSANDRA_STORAGE_PORT" \
+    "PULSE_CASSANDRA_JMX_PORT=$CASSANDRA_JMX_PORT"; do
+    name=${spec%%=*}
+    port=${spec#*=}
+    [[ -z ${owner[$port]:-} ]] ||
+      die "${owner[$port]} and $name are both $port — every port of an instance must be different"
+    owner[$port]=$name
+  done
+}
+
 cmd_up() {
-  local -a svcs
-  read -r -a svcs <<<"$(parse_services "${1:-all}")"
+  check_distinct_ports
+  parse_services "${1:-all}"
   local svc rc=0
   local -A started=()
-  for svc in "${svcs[@]}"; do
-    install_services "$svc"
+  install_services "${SVCS[@]}"
+  for svc in "${SVCS[@]}"; do
     started[$svc]=$(now_us)
     with_instance_lock "start_$svc"
   done
-  for svc in "${svcs[@]}"; do
-    wait_healthy "$svc" "${started[$svc]}" || rc=1
+  for svc in "${SVCS[@]}"; do
+    wait_healthy "$svc" "${started[$svc]}" 1 || rc=1
   done
   return "$rc"
 }
 
 cmd_down() {
-  local -a svcs
-  read -r -a svcs <<<"$(parse_services "${1:-all}")"
+  parse_services "${1:-all}"
   local svc
-  for svc in "${svcs[@]}"; do
+  for svc in "${SVCS[@]}"; do
     with_instance_lock stop_service "$svc"
   done
 }
 
 cmd_wait() {
-  local -a svcs
-  read -r -a svcs <<<"$(parse_services "${1:-all}")"
+  parse_services "${1:-all}"
   local svc rc=0 start
   start=$(now_us)
-  for svc in "${svcs[@]}"; do
+  for svc in "${SVCS[@]}"; do
     wait_healthy "$svc" "$start" || rc=1
   done
   return "$rc"
 }
 
 cmd_reset() {
-  local -a svcs
-  read -r -a svcs <<<"$(parse_services "${1:-all}")"
+  parse_services "${1:-all}"
   local svc dir
-  for svc in "${svcs[@]}"; do
+  for svc in "${SVCS[@]}"; do
     with_instance_lock stop_service "$svc"
     case $svc in
       nats) dir=$NATS_DATA ;;
       cassandra) dir=$CASSANDRA_DATA ;;
     esac
     rm -rf -- "$dir"
-    log "$svc data deleted ($dir)"
+    info "$svc data deleted ($dir)"
   done
 }
 
@@ -906,10 +949,10 @@ usage() {
 usage: scripts/infra.sh <command> [nats|cassandra|all]
 
   install  fetch/build nats-server v$NATS_VERSION and Cassandra $CASSANDRA_VERSION into $CACHE_DIR
-  up       install if needed, start in the background, wait until healthy
+  up       install if needed, start in the background, wait until healthy [--timeout SECONDS]
   down     stop (SIGTERM, SIGKILL after ${STOP_TIMEOUT}s)
   status   one line per server (exit 3 unless everything is healthy)
-  wait     wait until healthy without starting anything
+  wait     wait until healthy without starting anything [--timeout SECONDS]
   reset    down + delete the instance's data
   env      print export lines with this instance's URLs
   nodetool <args>  run Cassandra's nodetool against this instance (JMX port $CASSANDRA_JMX_PORT)
@@ -926,8 +969,28 @@ main() {
   (($# > 0)) && shift
   case $cmd in
     install | up | down | wait | reset)
-      (($# <= 1)) || die "'$cmd' takes at most one argument (nats, cassandra or all)"
-      "cmd_$cmd" "$@"
+      # [--timeout SECONDS] (up, wait) and at most one server name
+      local -a rest=()
+      while (($# > 0)); do
+        case $1 in
+          --timeout | --timeout=*)
+            [[ $cmd == up || $cmd == wait ]] || die "'$cmd' does not take --timeout"
+            if [[ $1 == --timeout=* ]]; then
+              PULSE_INFRA_TIMEOUT=${1#--timeout=}
+            else
+              (($# >= 2)) || die "--timeout needs a number of seconds"
+              PULSE_INFRA_TIMEOUT=$2
+              shift
+            fi
+            [[ $PULSE_INFRA_TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout must be a number of seconds"
+            ;;
+          -*) die "unknown option '$1' for '$cmd'" ;;
+          *) rest+=("$1") ;;
+        esac
+        shift
+      done
+      ((${#rest[@]} <= 1)) || die "'$cmd' takes at most one server name (nats, cassandra or all)"
+      "cmd_$cmd" "${rest[@]}"
       ;;
     status | env)
       (($# == 0)) || die "'$cmd' takes no arguments"

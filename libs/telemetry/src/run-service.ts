@@ -10,8 +10,9 @@ export interface RunningService {
 
 /**
  * The shell every service's main.ts runs in: a bad configuration stops the process with exit
- * code 78 (EX_CONFIG) and a message naming each variable; SIGTERM/SIGINT drain through Nest's
- * shutdown hooks, bounded by a watchdog so a stuck drain cannot keep a pod terminating forever.
+ * code 78 (EX_CONFIG) and a message naming each variable. SIGTERM/SIGINT close the Nest app —
+ * consumers stop pulling and finish what they hold, then connections drain — and the process
+ * exits 0 only when that drain completed; a watchdog exits 1 if it takes longer than the budget.
  */
 export async function runService(name: string, start: () => Promise<RunningService>): Promise<void> {
   const logger = new Logger(name);
@@ -26,14 +27,25 @@ export async function runService(name: string, start: () => Promise<RunningServi
     process.stderr.write(`${name}: failed to start: ${(error as Error)?.stack ?? String(error)}\n`);
     process.exit(1);
   }
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.log(`${signal} received: draining (up to ${running.shutdownTimeoutMs} ms)`);
-      setTimeout(() => {
-        process.stderr.write(`${name}: drain did not finish in ${running.shutdownTimeoutMs} ms; exiting\n`);
-        process.exit(1);
-      }, running.shutdownTimeoutMs).unref();
-    });
-  }
+  let draining = false;
+  const drain = async (signal: NodeJS.Signals) => {
+    if (draining) return;
+    draining = true;
+    logger.log(`${signal} received: draining (up to ${running.shutdownTimeoutMs} ms)`);
+    setTimeout(() => {
+      process.stderr.write(`${name}: drain did not finish in ${running.shutdownTimeoutMs} ms; exiting\n`);
+      process.exit(1);
+    }, running.shutdownTimeoutMs).unref();
+    try {
+      await running.app.close();
+    } catch (error) {
+      process.stderr.write(`${name}: shutdown failed: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exit(1);
+    }
+    logger.log('drained; exiting');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void drain('SIGTERM'));
+  process.on('SIGINT', () => void drain('SIGINT'));
   logger.log(`ready: ${running.listening}`);
 }

@@ -10,7 +10,6 @@ import { AppModule } from './app.module.js';
 await runService('aggregator', async () => {
   const config = loadAggregatorConfig();
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter());
-  app.enableShutdownHooks();
   await app.listen(config.PULSE_AGGREGATOR_HTTP_PORT, config.PULSE_AGGREGATOR_HOST);
   return { app, shutdownTimeoutMs: config.PULSE_SHUTDOWN_TIMEOUT_MS, listening: `http://${config.PULSE_AGGREGATOR_HOST}:${config.PULSE_AGGREGATOR_HTTP_PORT}` };
 });

@@ -10,7 +10,6 @@ import { loadCleanerConfig } from './cleaner.config.js';
 await runService('cleaner', async () => {
   const config = loadCleanerConfig();
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter());
-  app.enableShutdownHooks();
   await app.listen(config.PULSE_CLEANER_HTTP_PORT, config.PULSE_CLEANER_HOST);
   return { app, shutdownTimeoutMs: config.PULSE_SHUTDOWN_TIMEOUT_MS, listening: `http://${config.PULSE_CLEANER_HOST}:${config.PULSE_CLEANER_HTTP_PORT}` };
 });

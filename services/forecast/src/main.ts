@@ -24,7 +24,6 @@ await runService('forecast', async () => {
     }),
     { inheritAppConfig: true },
   );
-  app.enableShutdownHooks();
   await app.startAllMicroservices();
   await app.listen(config.PULSE_FORECAST_HTTP_PORT, config.PULSE_FORECAST_HOST);
   health.setStatus('', 'SERVING');

@@ -15,7 +15,6 @@ await runService('ingest-gateway', async () => {
     done(null, body);
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: false });
-  app.enableShutdownHooks();
   await app.listen(config.PULSE_INGEST_HTTP_PORT, config.PULSE_INGEST_HOST);
   return { app, shutdownTimeoutMs: config.PULSE_SHUTDOWN_TIMEOUT_MS, listening: `http://${config.PULSE_INGEST_HOST}:${config.PULSE_INGEST_HTTP_PORT}` };
 });

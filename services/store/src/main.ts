@@ -24,7 +24,6 @@ await runService('store', async () => {
     }),
     { inheritAppConfig: true },
   );
-  app.enableShutdownHooks();
   await app.startAllMicroservices();
   await app.listen(config.PULSE_STORE_HTTP_PORT, config.PULSE_STORE_HOST);
   health.setStatus('', 'SERVING');
