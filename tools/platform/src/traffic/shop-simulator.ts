@@ -62,10 +62,14 @@ export interface ShopEvent {
   channel: string;
 }
 
-/** One shopper session as a list of events (view → product view → cart → checkout → purchase, with drop-offs). */
-export function session(index: number, now: number, random: () => number, products: Product[]): ShopEvent[] {
+/**
+ * One shopper session as a list of events (view → product view → cart → checkout → purchase, with
+ * drop-offs). `runId` keeps event ids unique across runs with the same seed — otherwise JetStream
+ * would rightly drop a second run's events as retries of the first.
+ */
+export function session(index: number, now: number, random: () => number, products: Product[], runId = 'r0'): ShopEvent[] {
   const user = `u-${Math.floor(random() * 5_000)}`;
-  const sessionId = `s-${index}`;
+  const sessionId = `s-${runId}-${index}`;
   const country = COUNTRIES[Math.floor(random() * COUNTRIES.length)];
   const channel = CHANNELS[Math.floor(random() * CHANNELS.length)];
   const base = { user_id: user, session_id: sessionId, country, channel };
@@ -86,6 +90,6 @@ export function session(index: number, now: number, random: () => number, produc
   if (random() > 0.55) return events;
   next('checkout');
   if (random() > 0.7) return events;
-  next('purchase', { ...item, quantity, price: product.price, currency: CURRENCY_OF[country], order_id: `o-${index}` });
+  next('purchase', { ...item, quantity, price: product.price, currency: CURRENCY_OF[country], order_id: `o-${runId}-${index}` });
   return events;
 }

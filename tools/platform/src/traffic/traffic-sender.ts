@@ -23,6 +23,7 @@ export class TrafficSender {
     private readonly apiKey: string,
     private readonly eventsPerSecond: number,
     private readonly seed = 1,
+    private readonly runId = Date.now().toString(36),
   ) {}
 
   start(): void {
@@ -44,7 +45,7 @@ export class TrafficSender {
     while (this.running) {
       const began = Date.now();
       const target = Math.max(1, Math.round((this.eventsPerSecond * tickMs) / 1000));
-      while (buffer.length < target) buffer.push(...session(index++, Date.now(), random, products));
+      while (buffer.length < target) buffer.push(...session(index++, Date.now(), random, products, this.runId));
       const batch = buffer.slice(0, target);
       buffer = buffer.slice(target);
       await this.send(batch);
