@@ -124,6 +124,53 @@ describe('walking skeleton: HTTP → JetStream → cleaner → aggregator → st
     );
   }, 120_000);
 
+  it('loses and double-counts nothing when the cleaner and the store are stopped (SIGTERM) and restarted mid-stream', async () => {
+    const start = Math.floor(Date.now() / MINUTE) * MINUTE - 30 * MINUTE;
+    const events = Array.from({ length: 3_000 }, (_, i) => ({
+      event_id: `drain-${i}`,
+      type: 'product_view',
+      occurred_at: start + (i % 600) * 1_000, // 10 minute windows, 300 events each
+      user_id: `u-${i % 101}`,
+    }));
+    const url = `http://127.0.0.1:${ports.gatewayHttp}/v1/events`;
+    let accepted = 0;
+    const sending = (async () => {
+      for (let i = 0; i < events.length; i += 50) {
+        const { status, body } = await post(url, secrets.apiKeys.e2e, events.slice(i, i + 50));
+        expect(status).toBe(202);
+        accepted += body.accepted as number;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    while (accepted < 500) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Mid-stream: events are still arriving while the cleaner drains and restarts.
+    expect(accepted).toBeLessThan(events.length);
+    for (const name of ['cleaner', 'store'] as const) {
+      const service = platform.service(name);
+      expect(await service.stop()).toBe(0);
+      await service.start();
+    }
+    await sending;
+    expect(accepted).toBe(events.length);
+
+    const query = {
+      metric: 'events',
+      dimension: 'all',
+      granularity: proto.pulse.store.v1.Granularity.GRANULARITY_MINUTE,
+      from: timestamp(start),
+      to: timestamp(start + 10 * MINUTE),
+    };
+    let perMinute: number[] = [];
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const response = await client.getSeries(query);
+      perMinute = response.points.map((point) => point.value);
+      if (perMinute.reduce((sum, value) => sum + value, 0) >= events.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(perMinute).toEqual(new Array(10).fill(300));
+  }, 180_000);
+
   it('answers UNAUTHENTICATED without an API key and INVALID_ARGUMENT for an unknown metric', async () => {
     const anonymous = new MetricsClient({ address: `127.0.0.1:${ports.storeGrpc}`, apiKey: 'not-a-key' });
     const query = {
