@@ -1,10 +1,10 @@
-import { join } from 'node:path';
+import { MetricsClient, millis, timestamp } from '@pulse/client';
+import { proto, STREAMS } from '@pulse/contracts';
+import { ensureLocalSecrets, LocalPlatform, portsWithOffset, workspaceRoot } from '@pulse/testing';
 
+import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { MetricsClient, millis, timestamp } from '@pulse/client';
-import { STREAMS, proto } from '@pulse/contracts';
-import { LocalPlatform, ensureLocalSecrets, portsWithOffset, workspaceRoot } from '@pulse/testing';
 
 const MINUTE = 60_000;
 const TOTAL = 1_000;
@@ -23,7 +23,11 @@ async function deletePulseStreams(natsUrl: string): Promise<void> {
   }
 }
 
-async function post(url: string, apiKey: string, events: object[]): Promise<{ status: number; body: Record<string, unknown> }> {
+async function post(
+  url: string,
+  apiKey: string,
+  events: object[],
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
@@ -73,20 +77,34 @@ describe('walking skeleton: HTTP → JetStream → cleaner → aggregator → st
       const occurredAt = start + i * 300; // 1,000 events over 5 minutes
       const window = Math.floor(occurredAt / MINUTE) * MINUTE;
       expectedPerMinute.set(window, (expectedPerMinute.get(window) ?? 0) + 1);
-      return { event_id: `e2e-${i}`, type: i % 10 === 0 ? 'purchase' : 'page_view', occurred_at: occurredAt, user_id: `u-${i % 37}`, price: '9.99' };
+      return {
+        event_id: `e2e-${i}`,
+        type: i % 10 === 0 ? 'purchase' : 'page_view',
+        occurred_at: occurredAt,
+        user_id: `u-${i % 37}`,
+        price: '9.99',
+      };
     });
 
     const began = Date.now();
     let accepted = 0;
     for (let i = 0; i < TOTAL; i += BATCH) {
-      const { status, body } = await post(`http://127.0.0.1:${ports.gatewayHttp}/v1/events`, secrets.apiKeys.e2e, events.slice(i, i + BATCH));
+      const { status, body } = await post(
+        `http://127.0.0.1:${ports.gatewayHttp}/v1/events`,
+        secrets.apiKeys.e2e,
+        events.slice(i, i + BATCH),
+      );
       expect(status).toBe(202);
       accepted += body.accepted as number;
     }
     expect(accepted).toBe(TOTAL);
 
     // A client retry of a batch is deduplicated by Nats-Msg-Id, not counted again.
-    const retry = await post(`http://127.0.0.1:${ports.gatewayHttp}/v1/events`, secrets.apiKeys.e2e, events.slice(0, BATCH));
+    const retry = await post(
+      `http://127.0.0.1:${ports.gatewayHttp}/v1/events`,
+      secrets.apiKeys.e2e,
+      events.slice(0, BATCH),
+    );
     expect(retry).toEqual({ status: 202, body: { accepted: 0, duplicates: BATCH, rejected: [] } });
 
     const query = {
@@ -181,7 +199,10 @@ describe('walking skeleton: HTTP → JetStream → cleaner → aggregator → st
       to: timestamp(Date.now()),
     };
     await expect(anonymous.getSeries(query)).rejects.toMatchObject({ code: 16 });
-    await expect(client.getSeries({ ...query, metric: 'bogus' })).rejects.toMatchObject({ code: 3, details: expect.stringContaining('metric') });
+    await expect(client.getSeries({ ...query, metric: 'bogus' })).rejects.toMatchObject({
+      code: 3,
+      details: expect.stringContaining('metric'),
+    });
     anonymous.close();
   });
 });

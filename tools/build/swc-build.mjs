@@ -4,7 +4,7 @@
 // emit it) and tsc does not rewrite the @pulse/* path aliases; swc does both and compiles the
 // whole repo in about a second. Type checking is the separate `typecheck` target (tsc --noEmit).
 // The output mirrors the source tree, so an alias becomes a relative import of dist/libs/...
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import swc from '@swc/core';

@@ -1,7 +1,15 @@
-import { ChannelCredentials, type Client, Metadata, type ServiceError, credentials, loadPackageDefinition } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { type proto } from '@pulse/contracts';
 import { LOADER_OPTIONS, PROTO_FILES, protoDir } from '@pulse/grpc';
+
+import {
+  ChannelCredentials,
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  type Client,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 
 type GetSeriesRequest = proto.pulse.store.v1.GetSeriesRequest;
 type GetSeriesResponse = proto.pulse.store.v1.GetSeriesResponse;
@@ -49,7 +57,9 @@ export class MetricsClient {
   constructor(private readonly options: MetricsClientOptions) {
     const definition = loadSync(PROTO_FILES.store, { ...LOADER_OPTIONS, includeDirs: [protoDir()] });
     const loaded = loadPackageDefinition(definition) as unknown as {
-      pulse: { store: { v1: { MetricsService: new (address: string, creds: ChannelCredentials, options: object) => Client } } };
+      pulse: {
+        store: { v1: { MetricsService: new (address: string, creds: ChannelCredentials, options: object) => Client } };
+      };
     };
     const Service = loaded.pulse.store.v1.MetricsService;
     this.client = new Service(options.address, options.channelCredentials ?? credentials.createInsecure(), {
@@ -62,10 +72,15 @@ export class MetricsClient {
 
   getSeries(request: GetSeriesRequest, deadlineMs = this.deadlineMs): Promise<GetSeriesResponse> {
     return new Promise((resolve, reject) => {
-      this.client.GetSeries(request, this.metadata(), { deadline: new Date(Date.now() + deadlineMs) }, (error, response) => {
-        if (error) reject(error);
-        else resolve(response);
-      });
+      this.client.GetSeries(
+        request,
+        this.metadata(),
+        { deadline: new Date(Date.now() + deadlineMs) },
+        (error, response) => {
+          if (error) reject(error);
+          else resolve(response);
+        },
+      );
     });
   }
 

@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-
 import { Type } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 
@@ -64,7 +63,10 @@ export class ApiKeyRegistry {
 }
 
 /** `x-api-key: <key>` or `authorization: Bearer <key>`. */
-export function presentedApiKey(headers: { apiKey?: string | string[]; authorization?: string | string[] }): string | undefined {
+export function presentedApiKey(headers: {
+  apiKey?: string | string[];
+  authorization?: string | string[];
+}): string | undefined {
   const direct = Array.isArray(headers.apiKey) ? headers.apiKey[0] : headers.apiKey;
   if (direct) return direct.trim();
   const auth = Array.isArray(headers.authorization) ? headers.authorization[0] : headers.authorization;

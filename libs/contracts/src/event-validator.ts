@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 
-import { type RawEventV1, RawEventV1Schema } from './event.schema.js';
+import { RawEventV1Schema, type RawEventV1 } from './event.schema.js';
 
 const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
 const validateRaw = ajv.compile<RawEventV1>(RawEventV1Schema);

@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 /**
  * The v1 event a shop sends (DESIGN.md, "Event contract"). This schema is structural on purpose:

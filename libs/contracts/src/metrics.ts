@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 /** Window sizes the aggregator emits (event-time tumbling windows, UTC). */
 export const GRANULARITIES = { '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const;

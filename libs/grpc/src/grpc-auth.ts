@@ -1,6 +1,7 @@
-import { type Metadata, status } from '@grpc/grpc-js';
+import { presentedApiKey, type ApiKeyRegistry } from '@pulse/config';
+
+import { status, type Metadata } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
-import { type ApiKeyRegistry, presentedApiKey } from '@pulse/config';
 
 /** The tenant of a call, from `x-api-key` or `authorization: Bearer` metadata; UNAUTHENTICATED otherwise. */
 export function tenantFromMetadata(registry: ApiKeyRegistry, metadata: Metadata | undefined): string {

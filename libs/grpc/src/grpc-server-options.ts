@@ -1,6 +1,6 @@
 import { type Server } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
-import { type GrpcOptions, Transport } from '@nestjs/microservices';
+import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { HealthImplementation } from 'grpc-health-check';
 
 import { LOADER_OPTIONS, protoDir } from './proto-files.js';

@@ -1,6 +1,6 @@
-import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 
 import { ensureStreams } from './stream-provisioner.js';
 import { type StreamSpec } from './stream-specs.js';
@@ -50,7 +50,9 @@ export class JetStreamConnection implements OnModuleInit, OnApplicationShutdown 
     this.manager = await jetstreamManager(this.connection, { timeout: 10_000 });
     this.client = jetstream(this.connection, { timeout: 10_000 });
     await ensureStreams(this.manager, this.options.streams);
-    this.logger.log(`connected to ${this.connection.getServer()}; streams ready: ${this.options.streams.map((s) => s.name).join(', ')}`);
+    this.logger.log(
+      `connected to ${this.connection.getServer()}; streams ready: ${this.options.streams.map((s) => s.name).join(', ')}`,
+    );
   }
 
   get nats(): NatsConnection {

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 
 import { JetStreamConnection, type JetStreamConnectionOptions } from './jetstream-connection.js';
 

@@ -1,14 +1,14 @@
-import { Logger } from '@nestjs/common';
 import {
   AckPolicy,
-  type ConsumerConfig,
-  type ConsumerMessages,
   DeliverPolicy,
-  type JsMsg,
   JetStreamApiCodes,
   JetStreamApiError,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import { Logger } from '@nestjs/common';
 
 import { type JetStreamConnection } from './jetstream-connection.js';
 

@@ -1,5 +1,6 @@
 import { STREAMS, type StreamKey } from '@pulse/contracts';
-import { type Static, Type } from '@sinclair/typebox';
+
+import { Type, type Static } from '@sinclair/typebox';
 
 /**
  * Stream settings every service provisions identically from the same environment, so whichever

@@ -1,5 +1,6 @@
-import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { ConfigError } from '@pulse/config';
+
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 
 export interface RunningService {
   app: INestApplicationContext;

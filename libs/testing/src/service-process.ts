@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 
@@ -85,7 +85,9 @@ export class ServiceProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) {
-        throw new Error(`${this.options.name} exited during start-up (code ${this.child?.exitCode}):\n${this.recentOutput()}`);
+        throw new Error(
+          `${this.options.name} exited during start-up (code ${this.child?.exitCode}):\n${this.recentOutput()}`,
+        );
       }
       try {
         const response = await fetch(this.options.readyUrl, { signal: AbortSignal.timeout(1_000) });
@@ -95,6 +97,8 @@ export class ServiceProcess {
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    throw new Error(`${this.options.name} was not ready at ${this.options.readyUrl} within ${timeoutMs} ms:\n${this.recentOutput()}`);
+    throw new Error(
+      `${this.options.name} was not ready at ${this.options.readyUrl} within ${timeoutMs} ms:\n${this.recentOutput()}`,
+    );
   }
 }

@@ -51,7 +51,9 @@ export function infra(...args: string[]): string {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (result.status !== 0) {
-    throw new Error(`scripts/infra.sh ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `scripts/infra.sh ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
   return result.stdout;
 }

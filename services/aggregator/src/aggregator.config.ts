@@ -1,6 +1,7 @@
-import { ConfigError, NatsSettings, PartitionSettings, ShutdownSettings, loadConfig } from '@pulse/config';
+import { ConfigError, loadConfig, NatsSettings, PartitionSettings, ShutdownSettings } from '@pulse/config';
 import { StreamSettings } from '@pulse/messaging';
-import { type Static, Type } from '@sinclair/typebox';
+
+import { Type, type Static } from '@sinclair/typebox';
 
 export const AggregatorConfigSchema = Type.Object({
   ...NatsSettings,

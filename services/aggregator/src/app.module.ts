@@ -1,7 +1,8 @@
-import { type DynamicModule, Module } from '@nestjs/common';
 import { splitList } from '@pulse/config';
 import { JetStreamConnection, MessagingModule, streamSpecs } from '@pulse/messaging';
 import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@pulse/telemetry';
+
+import { Module, type DynamicModule } from '@nestjs/common';
 
 import { AGGREGATOR_CONFIG, type AggregatorConfig } from './aggregator.config.js';
 import { AggregationConsumer } from './windows/aggregation.consumer.js';
@@ -23,7 +24,9 @@ export class AppModule {
         {
           provide: READINESS_CHECKS,
           inject: [JetStreamConnection],
-          useFactory: (nats: JetStreamConnection): ReadinessCheck[] => [{ name: 'nats', ready: () => nats.isConnected() }],
+          useFactory: (nats: JetStreamConnection): ReadinessCheck[] => [
+            { name: 'nats', ready: () => nats.isConnected() },
+          ],
         },
         { provide: AGGREGATOR_CONFIG, useValue: config },
         AggregationConsumer,

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 
+import { runService } from '@pulse/telemetry';
+
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { runService } from '@pulse/telemetry';
 
 import { loadAggregatorConfig } from './aggregator.config.js';
 import { AppModule } from './app.module.js';
@@ -11,5 +12,9 @@ await runService('aggregator', async () => {
   const config = loadAggregatorConfig();
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter());
   await app.listen(config.PULSE_AGGREGATOR_HTTP_PORT, config.PULSE_AGGREGATOR_HOST);
-  return { app, shutdownTimeoutMs: config.PULSE_SHUTDOWN_TIMEOUT_MS, listening: `http://${config.PULSE_AGGREGATOR_HOST}:${config.PULSE_AGGREGATOR_HTTP_PORT}` };
+  return {
+    app,
+    shutdownTimeoutMs: config.PULSE_SHUTDOWN_TIMEOUT_MS,
+    listening: `http://${config.PULSE_AGGREGATOR_HOST}:${config.PULSE_AGGREGATOR_HTTP_PORT}`,
+  };
 });

@@ -1,7 +1,8 @@
-import { type DynamicModule, Module } from '@nestjs/common';
 import { splitList } from '@pulse/config';
 import { JetStreamConnection, MessagingModule, streamSpecs } from '@pulse/messaging';
 import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@pulse/telemetry';
+
+import { Module, type DynamicModule } from '@nestjs/common';
 
 import { CLEANER_CONFIG, type CleanerConfig } from './cleaner.config.js';
 import { CleaningConsumer } from './cleaning/cleaning.consumer.js';
@@ -23,8 +24,13 @@ export class AppModule {
         {
           provide: READINESS_CHECKS,
           inject: [JetStreamConnection],
-          useFactory: (nats: JetStreamConnection): ReadinessCheck[] => [{ name: 'nats', ready: () => nats.isConnected() }],
-        },{ provide: CLEANER_CONFIG, useValue: config }, CleaningConsumer],
+          useFactory: (nats: JetStreamConnection): ReadinessCheck[] => [
+            { name: 'nats', ready: () => nats.isConnected() },
+          ],
+        },
+        { provide: CLEANER_CONFIG, useValue: config },
+        CleaningConsumer,
+      ],
     };
   }
 }

@@ -1,6 +1,7 @@
-import { NatsSettings, PartitionSettings, ShutdownSettings, loadConfig } from '@pulse/config';
+import { loadConfig, NatsSettings, PartitionSettings, ShutdownSettings } from '@pulse/config';
 import { StreamSettings } from '@pulse/messaging';
-import { type Static, Type } from '@sinclair/typebox';
+
+import { Type, type Static } from '@sinclair/typebox';
 
 export const CleanerConfigSchema = Type.Object({
   ...NatsSettings,

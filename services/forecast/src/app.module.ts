@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
 import { HealthController, READINESS_CHECKS } from '@pulse/telemetry';
+
+import { Module } from '@nestjs/common';
 
 import { ForecastController } from './forecasting/forecast.controller.js';
 

@@ -1,5 +1,6 @@
-import { ShutdownSettings, loadConfig } from '@pulse/config';
-import { type Static, Type } from '@sinclair/typebox';
+import { loadConfig, ShutdownSettings } from '@pulse/config';
+
+import { Type, type Static } from '@sinclair/typebox';
 
 export const ForecastConfigSchema = Type.Object({
   ...ShutdownSettings,

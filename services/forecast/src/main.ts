@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 
+import { createHealth, grpcServerOptions, PROTO_FILES } from '@pulse/grpc';
+import { runService } from '@pulse/telemetry';
+
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PROTO_FILES, createHealth, grpcServerOptions } from '@pulse/grpc';
-import { runService } from '@pulse/telemetry';
 
 import { AppModule } from './app.module.js';
 import { loadForecastConfig } from './forecast.config.js';

@@ -1,8 +1,9 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { ApiKeyRegistry, splitList } from '@pulse/config';
 import { JetStreamConnection, MessagingModule, streamSpecs } from '@pulse/messaging';
 import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@pulse/telemetry';
+
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 
 import { EventsController } from './events/events.controller.js';
 import { EventsService } from './events/events.service.js';
@@ -26,7 +27,9 @@ export class AppModule {
         {
           provide: READINESS_CHECKS,
           inject: [JetStreamConnection],
-          useFactory: (nats: JetStreamConnection): ReadinessCheck[] => [{ name: 'nats', ready: () => nats.isConnected() }],
+          useFactory: (nats: JetStreamConnection): ReadinessCheck[] => [
+            { name: 'nats', ready: () => nats.isConnected() },
+          ],
         },
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: ApiKeyRegistry, useValue: ApiKeyRegistry.fromFile(config.PULSE_API_KEYS_FILE) },

@@ -1,6 +1,7 @@
-import { NatsSettings, ShutdownSettings, loadConfig } from '@pulse/config';
+import { loadConfig, NatsSettings, ShutdownSettings } from '@pulse/config';
 import { StreamSettings } from '@pulse/messaging';
-import { type Static, Type } from '@sinclair/typebox';
+
+import { Type, type Static } from '@sinclair/typebox';
 
 export const GatewayConfigSchema = Type.Object({
   ...NatsSettings,

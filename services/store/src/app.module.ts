@@ -1,7 +1,8 @@
-import { type DynamicModule, Module } from '@nestjs/common';
 import { ApiKeyRegistry, splitList } from '@pulse/config';
 import { JetStreamConnection, MessagingModule, streamSpecs } from '@pulse/messaging';
 import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@pulse/telemetry';
+
+import { Module, type DynamicModule } from '@nestjs/common';
 
 import { CassandraClient } from './cassandra/cassandra.client.js';
 import { MetricsController } from './metrics/metrics.controller.js';

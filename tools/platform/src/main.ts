@@ -3,12 +3,12 @@
  * `demo` does the same and runs simulated shop traffic with a live terminal dashboard.
  * Ctrl-C (or --duration) stops everything in reverse order, draining each service.
  */
+import { MetricsClient } from '@pulse/client';
+import { DEFAULT_PORTS, ensureLocalSecrets, LocalPlatform, workspaceRoot, type ServiceName } from '@pulse/testing';
+
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-
-import { MetricsClient } from '@pulse/client';
-import { DEFAULT_PORTS, LocalPlatform, type ServiceName, ensureLocalSecrets, workspaceRoot } from '@pulse/testing';
 
 import { render, snapshot } from './dashboard/live-dashboard.js';
 import { TrafficSender } from './traffic/traffic-sender.js';
@@ -80,7 +80,11 @@ async function shutdown(code: number): Promise<never> {
   await sender?.stop();
   client?.close();
   const codes = await platform.stop();
-  say(`services stopped: ${Object.entries(codes).map(([name, c]) => `${name}=${c}`).join(' ')}`);
+  say(
+    `services stopped: ${Object.entries(codes)
+      .map(([name, c]) => `${name}=${c}`)
+      .join(' ')}`,
+  );
   if (!values['keep-infra']) infra('down');
   process.exit(code);
 }
@@ -104,8 +108,16 @@ if (command === 'up') {
   say('platform is up');
   for (const hint of hints) say(hint);
 } else {
-  const traffic = new TrafficSender(`http://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}/v1/events`, secrets.apiKeys.demo, Number(values.rate));
-  const metrics = new MetricsClient({ address: `127.0.0.1:${DEFAULT_PORTS.storeGrpc}`, apiKey: secrets.apiKeys.demo, deadlineMs: 2_000 });
+  const traffic = new TrafficSender(
+    `http://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}/v1/events`,
+    secrets.apiKeys.demo,
+    Number(values.rate),
+  );
+  const metrics = new MetricsClient({
+    address: `127.0.0.1:${DEFAULT_PORTS.storeGrpc}`,
+    apiKey: secrets.apiKeys.demo,
+    deadlineMs: 2_000,
+  });
   sender = traffic;
   client = metrics;
   traffic.start();
@@ -118,7 +130,10 @@ if (command === 'up') {
       if (stopping) return;
       const elapsed = Math.round((Date.now() - began) / 1000);
       if (interactive) process.stdout.write(`\u001b[H\u001b[2J${render(snap, traffic.stats, elapsed, hints)}\n`);
-      else if (ticks % 5 === 0) say(`t=${elapsed}s sent=${traffic.stats.sent} accepted=${traffic.stats.accepted} counted(last 10 min)=${snap.countedLast10m}${snap.error ? ` error=${snap.error}` : ''}`);
+      else if (ticks % 5 === 0)
+        say(
+          `t=${elapsed}s sent=${traffic.stats.sent} accepted=${traffic.stats.accepted} counted(last 10 min)=${snap.countedLast10m}${snap.error ? ` error=${snap.error}` : ''}`,
+        );
     });
   }, 1_000);
 }

@@ -10,7 +10,8 @@ export default async function globalSetup() {
   if (!alreadyUp) {
     process.stderr.write('\n[pulse test] starting NATS and Cassandra for this test run...\n');
     const result = runInfra(['up'], 'inherit');
-    if (result.status !== 0) throw new Error(`scripts/infra.sh up failed (exit ${result.status}); see the output above`);
+    if (result.status !== 0)
+      throw new Error(`scripts/infra.sh up failed (exit ${result.status}); see the output above`);
   }
   Object.assign(process.env, testInfraEnv());
   globalThis.__pulseStartedInfra = !alreadyUp;

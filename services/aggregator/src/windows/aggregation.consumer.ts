@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { STREAMS, subjects, type CleanEventV1 } from '@pulse/contracts';
+import { decodeJson, encodeJson, JetStreamConnection, PullConsumer } from '@pulse/messaging';
+
 import { type JsMsg } from '@nats-io/jetstream';
-import { type CleanEventV1, STREAMS, subjects } from '@pulse/contracts';
-import { JetStreamConnection, PullConsumer, decodeJson, encodeJson } from '@pulse/messaging';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 
 import { AGGREGATOR_CONFIG, type AggregatorConfig } from '../aggregator.config.js';
-import { PartitionWindows, ownedPartitions } from './partition-windows.js';
+import { ownedPartitions, PartitionWindows } from './partition-windows.js';
 
 interface OwnedPartition {
   windows: PartitionWindows;
@@ -96,7 +97,9 @@ export class AggregationConsumer implements OnApplicationBootstrap, OnModuleDest
         ),
       );
     } catch (error) {
-      this.logger.warn(`emitting ${partials.length} partials of partition ${partition} failed: ${(error as Error).message}`);
+      this.logger.warn(
+        `emitting ${partials.length} partials of partition ${partition} failed: ${(error as Error).message}`,
+      );
       state.windows.markChanged(partials);
       state.pending = pending.concat(state.pending);
       return;

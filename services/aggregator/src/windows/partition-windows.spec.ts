@@ -1,6 +1,6 @@
 import { type CleanEventV1 } from '@pulse/contracts';
 
-import { PartitionWindows, ownedPartitions } from './partition-windows.js';
+import { ownedPartitions, PartitionWindows } from './partition-windows.js';
 
 const minute = 60_000;
 const t0 = Date.UTC(2026, 10, 24, 10, 0, 0);
@@ -22,7 +22,13 @@ describe('PartitionWindows', () => {
     windows.fold(event(t0, 'acme'), 4);
     const partials = windows.takeChanged();
     const byKey = Object.fromEntries(partials.map((p) => [`${p.tenant}@${p.window_start}`, p]));
-    expect(byKey[`demo@${t0}`]).toMatchObject({ metrics: { events: 2 }, version: 2, partition: 3, granularity: '1m', dimension: 'all' });
+    expect(byKey[`demo@${t0}`]).toMatchObject({
+      metrics: { events: 2 },
+      version: 2,
+      partition: 3,
+      granularity: '1m',
+      dimension: 'all',
+    });
     expect(byKey[`demo@${t0 + minute}`]).toMatchObject({ metrics: { events: 1 }, version: 3 });
     expect(byKey[`acme@${t0}`]).toMatchObject({ metrics: { events: 1 }, version: 4 });
   });

@@ -1,4 +1,10 @@
-import { type CleanEventV1, DIMENSION_ALL, type Granularity, type WindowPartialV1, windowStart } from '@pulse/contracts';
+import {
+  DIMENSION_ALL,
+  windowStart,
+  type CleanEventV1,
+  type Granularity,
+  type WindowPartialV1,
+} from '@pulse/contracts';
 
 interface WindowRow {
   tenant: string;
@@ -28,7 +34,15 @@ export class PartitionWindows {
     const key = `${event.tenant}\u0000${granularity}\u0000${start}\u0000${DIMENSION_ALL}`;
     let row = this.rows.get(key);
     if (!row) {
-      row = { tenant: event.tenant, granularity, windowStart: start, dimension: DIMENSION_ALL, metrics: { events: 0 }, version: 0, dirty: false };
+      row = {
+        tenant: event.tenant,
+        granularity,
+        windowStart: start,
+        dimension: DIMENSION_ALL,
+        metrics: { events: 0 },
+        version: 0,
+        dirty: false,
+      };
       this.rows.set(key, row);
     }
     row.metrics.events += 1;

@@ -51,7 +51,17 @@ describe('normalizePriceMinor', () => {
 describe('cleanEvent', () => {
   it('normalizes casing, time, money and pseudonymizes the user', () => {
     const outcome = cleanEvent(
-      { ...base, type: ' Purchase ', user_id: 'u-991', price: '12.50', quantity: '2', currency: 'gbp', country: 'gb', email: 'a@b.c', ip: '1.2.3.4' },
+      {
+        ...base,
+        type: ' Purchase ',
+        user_id: 'u-991',
+        price: '12.50',
+        quantity: '2',
+        currency: 'gbp',
+        country: 'gb',
+        email: 'a@b.c',
+        ip: '1.2.3.4',
+      },
       context,
     );
     expect(outcome.ok).toBe(true);

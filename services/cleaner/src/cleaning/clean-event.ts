@@ -1,15 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { EVENT_TYPES, partitionOf, type CleanEventV1, type EventType, type RawEventV1 } from '@pulse/contracts';
 
-import { type CleanEventV1, EVENT_TYPES, type EventType, type RawEventV1, partitionOf } from '@pulse/contracts';
+import { createHmac } from 'node:crypto';
 
 /** Why an event went to the DLQ: stable, machine-readable codes (docs/cleaning.md). */
 export type DlqReason =
-  | 'invalid_json'
-  | 'schema_violation'
-  | 'unknown_type'
-  | 'invalid_timestamp'
-  | 'invalid_quantity'
-  | 'invalid_price';
+  'invalid_json' | 'schema_violation' | 'unknown_type' | 'invalid_timestamp' | 'invalid_quantity' | 'invalid_price';
 
 export type CleanOutcome = { ok: true; event: CleanEventV1 } | { ok: false; reason: DlqReason; detail: string };
 
@@ -23,7 +18,8 @@ const TYPES = new Set<string>(EVENT_TYPES);
 
 /** ISO-8601 string, or epoch seconds / milliseconds (number or decimal string) → epoch ms UTC. */
 export function normalizeTimestamp(value: string | number): number | undefined {
-  const numeric = typeof value === 'number' ? value : /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : undefined;
+  const numeric =
+    typeof value === 'number' ? value : /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : undefined;
   if (numeric !== undefined) {
     if (!Number.isFinite(numeric) || numeric <= 0) return undefined;
     // Below 10^11 a value can only be seconds (10^11 ms is 1973-03-03; 10^11 s is year 5138).
@@ -37,7 +33,8 @@ export function normalizeTimestamp(value: string | number): number | undefined {
 
 /** "12.50", "12,5", 12.5 → 1250 minor units (two decimals; currency exponents come with issue 3). */
 export function normalizePriceMinor(value: string | number): number | undefined {
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? value.toFixed(6) : '') : value.trim().replace(',', '.');
+  const text =
+    typeof value === 'number' ? (Number.isFinite(value) ? value.toFixed(6) : '') : value.trim().replace(',', '.');
   const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
   if (!match) return undefined;
   const whole = Number(match[1]);
@@ -69,7 +66,8 @@ export function cleanEvent(raw: RawEventV1, context: CleaningContext): CleanOutc
   if (!TYPES.has(type)) return { ok: false, reason: 'unknown_type', detail: `type ${JSON.stringify(raw.type)}` };
 
   const occurredAt = normalizeTimestamp(raw.occurred_at);
-  if (occurredAt === undefined) return { ok: false, reason: 'invalid_timestamp', detail: 'occurred_at is not a timestamp' };
+  if (occurredAt === undefined)
+    return { ok: false, reason: 'invalid_timestamp', detail: 'occurred_at is not a timestamp' };
 
   let quantity: number | undefined;
   if (raw.quantity !== undefined) {
@@ -83,7 +81,8 @@ export function cleanEvent(raw: RawEventV1, context: CleaningContext): CleanOutc
   let priceMinor: number | undefined;
   if (raw.price !== undefined) {
     priceMinor = normalizePriceMinor(raw.price);
-    if (priceMinor === undefined) return { ok: false, reason: 'invalid_price', detail: 'price is not a decimal amount' };
+    if (priceMinor === undefined)
+      return { ok: false, reason: 'invalid_price', detail: 'price is not a decimal amount' };
   }
 
   const userId = normalizeId(raw.user_id);

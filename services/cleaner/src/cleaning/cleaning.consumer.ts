@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { lastToken, messageId, STREAMS, subjects, validateRawEvent } from '@pulse/contracts';
+import { decodeJson, encodeJson, JetStreamConnection, PullConsumer } from '@pulse/messaging';
+
 import { type JsMsg } from '@nats-io/jetstream';
-import { STREAMS, lastToken, messageId, subjects, validateRawEvent } from '@pulse/contracts';
-import { JetStreamConnection, PullConsumer, decodeJson, encodeJson } from '@pulse/messaging';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 
 import { CLEANER_CONFIG, type CleanerConfig } from '../cleaner.config.js';
-import { type CleaningContext, type DlqReason, cleanEvent } from './clean-event.js';
+import { cleanEvent, type CleaningContext, type DlqReason } from './clean-event.js';
 
 /**
  * Shell around cleanEvent(): pull from `pulse.raw.>`, publish to `pulse.clean.<p>` or
@@ -54,7 +55,10 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
     }
     const validation = validateRawEvent(body);
     if (!validation.ok) {
-      const eventId = typeof (body as { event_id?: unknown })?.event_id === 'string' ? (body as { event_id: string }).event_id : `seq-${message.seq}`;
+      const eventId =
+        typeof (body as { event_id?: unknown })?.event_id === 'string'
+          ? (body as { event_id: string }).event_id
+          : `seq-${message.seq}`;
       await this.deadLetter(message, tenant, eventId, 'schema_violation', validation.reason);
       return;
     }
@@ -69,7 +73,13 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
     message.ack();
   }
 
-  private async deadLetter(message: JsMsg, tenant: string, eventId: string, reason: DlqReason, detail: string): Promise<void> {
+  private async deadLetter(
+    message: JsMsg,
+    tenant: string,
+    eventId: string,
+    reason: DlqReason,
+    detail: string,
+  ): Promise<void> {
     // The original payload is not forwarded raw: it may hold PII (issue 3 adds a scrubbed copy).
     await this.nats.js.publish(
       subjects.dlq(tenant),

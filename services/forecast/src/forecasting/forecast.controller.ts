@@ -1,7 +1,8 @@
+import { proto } from '@pulse/contracts';
+
 import { status } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { proto } from '@pulse/contracts';
 
 /**
  * gRPC adapter of pulse.forecast.v1.ForecastService. The models (linear + seasonal features,
@@ -12,6 +13,9 @@ import { proto } from '@pulse/contracts';
 @proto.pulse.forecast.v1.ForecastServiceControllerMethods()
 export class ForecastController implements proto.pulse.forecast.v1.ForecastServiceController {
   forecast(): proto.pulse.forecast.v1.ForecastResponse {
-    throw new RpcException({ code: status.UNIMPLEMENTED, message: 'forecasting models are not implemented yet (issue 6)' });
+    throw new RpcException({
+      code: status.UNIMPLEMENTED,
+      message: 'forecasting models are not implemented yet (issue 6)',
+    });
   }
 }

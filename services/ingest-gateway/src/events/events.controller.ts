@@ -1,5 +1,6 @@
-import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiKeyRegistry, presentedApiKey } from '@pulse/config';
+
+import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import { type FastifyRequest } from 'fastify';
 
 import { problems } from '../problems/problem.js';

@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
 import { messageId, subjects, validateRawEvent } from '@pulse/contracts';
-import { JetStreamConnection, encodeJson } from '@pulse/messaging';
+import { encodeJson, JetStreamConnection } from '@pulse/messaging';
+
+import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 import { problems } from '../problems/problem.js';
@@ -29,7 +30,9 @@ export class EventsService {
    */
   async ingest(tenant: string, candidates: Candidate[]): Promise<IngestResult> {
     if (candidates.length > this.config.PULSE_INGEST_MAX_BATCH) {
-      throw problems.tooLarge(`${candidates.length} events in one request; the limit is ${this.config.PULSE_INGEST_MAX_BATCH}`);
+      throw problems.tooLarge(
+        `${candidates.length} events in one request; the limit is ${this.config.PULSE_INGEST_MAX_BATCH}`,
+      );
     }
     const rejected: IngestResult['rejected'] = [];
     const publishes: Array<Promise<{ duplicate: boolean }>> = [];

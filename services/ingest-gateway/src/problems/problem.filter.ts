@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
 
 import { Problem } from './problem.js';
@@ -36,5 +36,7 @@ export class ProblemFilter implements ExceptionFilter {
 }
 
 function isFastifyError(error: unknown): error is { statusCode: number; message: string } {
-  return typeof error === 'object' && error !== null && typeof (error as { statusCode?: unknown }).statusCode === 'number';
+  return (
+    typeof error === 'object' && error !== null && typeof (error as { statusCode?: unknown }).statusCode === 'number'
+  );
 }

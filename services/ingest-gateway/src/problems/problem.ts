@@ -25,12 +25,24 @@ export class Problem extends Error {
 
 export const problems = {
   unauthenticated: () =>
-    new Problem(401, 'unauthenticated', 'Missing or unknown API key', 'send x-api-key or Authorization: Bearer', {}, {
-      'www-authenticate': 'Bearer',
-    }),
+    new Problem(
+      401,
+      'unauthenticated',
+      'Missing or unknown API key',
+      'send x-api-key or Authorization: Bearer',
+      {},
+      {
+        'www-authenticate': 'Bearer',
+      },
+    ),
   malformed: (detail: string) => new Problem(400, 'malformed-body', 'Request body is not valid JSON or NDJSON', detail),
   unsupportedMediaType: (type: string) =>
-    new Problem(415, 'unsupported-media-type', 'Unsupported content type', `got ${type}; send application/json or application/x-ndjson`),
+    new Problem(
+      415,
+      'unsupported-media-type',
+      'Unsupported content type',
+      `got ${type}; send application/json or application/x-ndjson`,
+    ),
   tooLarge: (detail: string) => new Problem(413, 'payload-too-large', 'Request is too large', detail),
   noValidEvents: (rejected: unknown[]) =>
     new Problem(422, 'no-valid-events', 'No event in the request is valid', undefined, { rejected }),

@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { splitList } from '@pulse/config';
+
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import cassandra from 'cassandra-driver';
 
 import { MIGRATIONS } from '../schema/migrations.js';
@@ -57,7 +58,9 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
     await bootstrap.shutdown();
     this.client = new cassandra.Client({ ...options, keyspace: this.config.PULSE_CASSANDRA_KEYSPACE });
     await this.client.connect();
-    this.logger.log(`connected to Cassandra ${contactPoints.join(',')}, keyspace ${this.config.PULSE_CASSANDRA_KEYSPACE}`);
+    this.logger.log(
+      `connected to Cassandra ${contactPoints.join(',')}, keyspace ${this.config.PULSE_CASSANDRA_KEYSPACE}`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -75,12 +78,16 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
       `CREATE TABLE IF NOT EXISTS ${keyspace}.schema_migrations (version int PRIMARY KEY, description text, applied_at timestamp)`,
     );
     const applied = new Set(
-      (await client.execute(`SELECT version FROM ${keyspace}.schema_migrations`)).rows.map((row) => row.get('version') as number),
+      (await client.execute(`SELECT version FROM ${keyspace}.schema_migrations`)).rows.map(
+        (row) => row.get('version') as number,
+      ),
     );
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.version)) continue;
       for (const statement of migration.statements) {
-        await client.execute(statement.replace(/CREATE TABLE IF NOT EXISTS (\w+)/, `CREATE TABLE IF NOT EXISTS ${keyspace}.$1`));
+        await client.execute(
+          statement.replace(/CREATE TABLE IF NOT EXISTS (\w+)/, `CREATE TABLE IF NOT EXISTS ${keyspace}.$1`),
+        );
       }
       await client.execute(
         `INSERT INTO ${keyspace}.schema_migrations (version, description, applied_at) VALUES (?, ?, ?)`,

@@ -1,9 +1,10 @@
-import { type Metadata, status } from '@grpc/grpc-js';
+import { ApiKeyRegistry } from '@pulse/config';
+import { GRANULARITIES, proto, SUM_METRICS, type Granularity, type SumMetric } from '@pulse/contracts';
+import { invalidArgument, tenantFromMetadata } from '@pulse/grpc';
+
+import { status, type Metadata } from '@grpc/grpc-js';
 import { Controller } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { ApiKeyRegistry } from '@pulse/config';
-import { GRANULARITIES, type Granularity, SUM_METRICS, type SumMetric, proto } from '@pulse/contracts';
-import { invalidArgument, tenantFromMetadata } from '@pulse/grpc';
 
 import { PartialsRepository } from '../partials/partials.repository.js';
 
@@ -39,10 +40,14 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
   async getSeries(request: GetSeriesRequest, metadata?: Metadata): Promise<GetSeriesResponse> {
     const tenant = tenantFromMetadata(this.apiKeys, metadata);
     if (!(SUM_METRICS as readonly string[]).includes(request.metric)) {
-      throw invalidArgument('metric', `unknown metric ${JSON.stringify(request.metric)}; one of ${SUM_METRICS.join(', ')}`);
+      throw invalidArgument(
+        'metric',
+        `unknown metric ${JSON.stringify(request.metric)}; one of ${SUM_METRICS.join(', ')}`,
+      );
     }
     const granularity = GRANULARITY_OF[request.granularity];
-    if (!granularity) throw invalidArgument('granularity', 'must be GRANULARITY_MINUTE, GRANULARITY_HOUR or GRANULARITY_DAY');
+    if (!granularity)
+      throw invalidArgument('granularity', 'must be GRANULARITY_MINUTE, GRANULARITY_HOUR or GRANULARITY_DAY');
     const from = toMillis(request.from, 'from');
     const to = toMillis(request.to, 'to');
     if (to <= from) throw invalidArgument('to', 'must be after from');
@@ -54,7 +59,10 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
     try {
       points = await this.partials.series(tenant, granularity, dimension, request.metric as SumMetric, from, to);
     } catch (error) {
-      throw new RpcException({ code: status.UNAVAILABLE, message: `metrics store unavailable: ${(error as Error).message}` });
+      throw new RpcException({
+        code: status.UNAVAILABLE,
+        message: `metrics store unavailable: ${(error as Error).message}`,
+      });
     }
     return {
       metric: request.metric,

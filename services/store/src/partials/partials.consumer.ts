@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { STREAMS, WindowPartialV1Schema, type WindowPartialV1 } from '@pulse/contracts';
+import { decodeJson, JetStreamConnection, PullConsumer } from '@pulse/messaging';
+
 import { type JsMsg } from '@nats-io/jetstream';
-import { STREAMS, type WindowPartialV1, WindowPartialV1Schema } from '@pulse/contracts';
-import { JetStreamConnection, PullConsumer, decodeJson } from '@pulse/messaging';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Ajv } from 'ajv';
 
 import { STORE_CONFIG, type StoreConfig } from '../store.config.js';

@@ -74,10 +74,16 @@ describe('PartialsRepository (real Cassandra)', () => {
   it('sums partitions per window across a UTC day boundary and honours [from, to)', async () => {
     const beforeMidnight = Date.UTC(2026, 10, 25, 23, 59);
     const midnight = Date.UTC(2026, 10, 26, 0, 0);
-    await repository.upsert(partial({ window_start: beforeMidnight, partition: 1, version: 5, metrics: { events: 3 } }));
-    await repository.upsert(partial({ window_start: beforeMidnight, partition: 2, version: 6, metrics: { events: 4 } }));
+    await repository.upsert(
+      partial({ window_start: beforeMidnight, partition: 1, version: 5, metrics: { events: 3 } }),
+    );
+    await repository.upsert(
+      partial({ window_start: beforeMidnight, partition: 2, version: 6, metrics: { events: 4 } }),
+    );
     await repository.upsert(partial({ window_start: midnight, partition: 1, version: 7, metrics: { events: 5 } }));
-    await repository.upsert(partial({ window_start: midnight + MINUTE, partition: 1, version: 8, metrics: { events: 100 } }));
+    await repository.upsert(
+      partial({ window_start: midnight + MINUTE, partition: 1, version: 8, metrics: { events: 100 } }),
+    );
 
     const series = await repository.series('demo', '1m', 'all', 'events', beforeMidnight, midnight + MINUTE);
     expect(series).toEqual([
@@ -90,6 +96,8 @@ describe('PartialsRepository (real Cassandra)', () => {
     const window = Date.UTC(2026, 10, 27, 8, 0);
     await repository.upsert(partial({ tenant: 'acme', window_start: window, version: 1, metrics: { events: 9 } }));
     expect(await repository.series('demo', '1m', 'all', 'events', window, window + MINUTE)).toEqual([]);
-    expect(await repository.series('acme', '1m', 'all', 'events', window, window + MINUTE)).toEqual([{ windowStart: window, value: 9 }]);
+    expect(await repository.series('acme', '1m', 'all', 'events', window, window + MINUTE)).toEqual([
+      { windowStart: window, value: 9 },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
+import { GRANULARITIES, SUM_METRICS, type Granularity, type WindowPartialV1 } from '@pulse/contracts';
+
 import { Inject, Injectable } from '@nestjs/common';
-import { GRANULARITIES, type Granularity, SUM_METRICS, type WindowPartialV1 } from '@pulse/contracts';
 
 import { CassandraClient } from '../cassandra/cassandra.client.js';
 import { bucketOf, bucketsBetween, ttlSeconds } from '../schema/buckets.js';

@@ -1,4 +1,4 @@
-import { type MetricsClient, millis, timestamp } from '@pulse/client';
+import { millis, timestamp, type MetricsClient } from '@pulse/client';
 import { proto } from '@pulse/contracts';
 
 import { type TrafficStats } from '../traffic/traffic-sender.js';
@@ -26,7 +26,8 @@ export async function snapshot(client: MetricsClient, now: number): Promise<Dash
     });
     const values = new Map(response.points.map((p) => [millis(p.windowStart), p.value]));
     const perMinute = [];
-    for (let start = from; start < to; start += MINUTE) perMinute.push({ windowStart: start, value: values.get(start) ?? 0 });
+    for (let start = from; start < to; start += MINUTE)
+      perMinute.push({ windowStart: start, value: values.get(start) ?? 0 });
     return { perMinute, countedLast10m: perMinute.reduce((s, p) => s + p.value, 0), queryMs: Date.now() - began };
   } catch (error) {
     return { perMinute: [], countedLast10m: 0, queryMs: Date.now() - began, error: (error as Error).message };

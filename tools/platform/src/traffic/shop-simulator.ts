@@ -67,7 +67,13 @@ export interface ShopEvent {
  * drop-offs). `runId` keeps event ids unique across runs with the same seed — otherwise JetStream
  * would rightly drop a second run's events as retries of the first.
  */
-export function session(index: number, now: number, random: () => number, products: Product[], runId = 'r0'): ShopEvent[] {
+export function session(
+  index: number,
+  now: number,
+  random: () => number,
+  products: Product[],
+  runId = 'r0',
+): ShopEvent[] {
   const user = `u-${Math.floor(random() * 5_000)}`;
   const sessionId = `s-${runId}-${index}`;
   const country = COUNTRIES[Math.floor(random() * COUNTRIES.length)];
@@ -76,7 +82,13 @@ export function session(index: number, now: number, random: () => number, produc
   const events: ShopEvent[] = [];
   let at = now;
   const next = (type: string, extra: Partial<ShopEvent> = {}) => {
-    events.push({ event_id: `${sessionId}-${events.length}`, type, occurred_at: new Date(at).toISOString(), ...base, ...extra });
+    events.push({
+      event_id: `${sessionId}-${events.length}`,
+      type,
+      occurred_at: new Date(at).toISOString(),
+      ...base,
+      ...extra,
+    });
     at += 200 + Math.floor(random() * 3_000);
   };
   next('page_view');
@@ -90,6 +102,12 @@ export function session(index: number, now: number, random: () => number, produc
   if (random() > 0.55) return events;
   next('checkout');
   if (random() > 0.7) return events;
-  next('purchase', { ...item, quantity, price: product.price, currency: CURRENCY_OF[country], order_id: `o-${runId}-${index}` });
+  next('purchase', {
+    ...item,
+    quantity,
+    price: product.price,
+    currency: CURRENCY_OF[country],
+    order_id: `o-${runId}-${index}`,
+  });
   return events;
 }
