@@ -1,19 +1,20 @@
 /**
- * Loaded with `node --import` before the service so OpenTelemetry is set up before Nest and the
+ * Loaded with `node --import` before the service so OpenTelemetry starts before Nest and the
  * libraries it patches load. Configured only by the standard OTEL_* variables; without an
- * exporter endpoint the SDK stays off and costs nothing. (Instrumentations: issue 7.)
+ * exporter endpoint (or with OTEL_SDK_DISABLED=true) the SDK is not even loaded.
+ * Instrumentations, NATS context propagation and metrics: issue 7.
  */
-import { NodeSDK } from '@opentelemetry/sdk-node';
-
 const enabled =
   process.env.OTEL_SDK_DISABLED !== 'true' &&
   Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 
 if (enabled) {
+  const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const sdk = new NodeSDK();
   sdk.start();
-  const stop = () => {
+  process.once('beforeExit', () => {
     void sdk.shutdown().catch(() => undefined);
-  };
-  process.once('beforeExit', stop);
+  });
 }
+
+export {};

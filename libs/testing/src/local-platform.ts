@@ -149,6 +149,11 @@ export class LocalPlatform {
     }
   }
 
+  /** Last resort when the runner itself exits: no service outlives it. */
+  signalAll(signal: NodeJS.Signals): void {
+    for (const service of this.services.values()) service.signal(signal);
+  }
+
   /** Reverse order: stop taking traffic first, then drain each stage into the next. */
   async stop(): Promise<Record<ServiceName, number | null>> {
     const codes = {} as Record<ServiceName, number | null>;

@@ -41,10 +41,14 @@ export class ServiceProcess {
     mkdirSync(join(this.options.logFile, '..'), { recursive: true });
     this.log = createWriteStream(this.options.logFile, { flags: 'a' });
     const entry = join(workspaceRoot, 'dist/services', this.options.name, 'src/main.js');
-    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+    const preload = join(workspaceRoot, 'dist/libs/telemetry/src/preload.js');
+    const child = spawn(process.execPath, ['--enable-source-maps', '--import', preload, entry], {
       cwd: workspaceRoot,
       env: { ...process.env, NO_COLOR: '1', ...this.options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Own process group: a Ctrl-C in the terminal reaches only the runner, which then stops the
+      // services in order (gateway first, store last) so each stage drains into the next.
+      detached: true,
     });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -71,6 +75,11 @@ export class ServiceProcess {
     clearTimeout(timer);
     this.log?.end();
     return code;
+  }
+
+  /** Sends a signal without waiting (for synchronous exit handlers). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child?.kill(signal);
   }
 
   /** Crash it: kill -9, no drain. */

@@ -89,6 +89,9 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown(0));
+// A closed pipe (e.g. `./pulse up | head`) must not kill the runner before it stopped everything.
+process.stdout.on('error', () => undefined);
+process.on('exit', () => platform.signalAll('SIGTERM'));
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
