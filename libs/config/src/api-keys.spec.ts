@@ -18,6 +18,17 @@ describe('ApiKeyRegistry', () => {
     expect(registry.tenantOf(hashApiKey('demo-key'))).toBeUndefined();
   });
 
+  it('forbids a known key outside its scopes and allows both scopes by default', () => {
+    const scoped = new ApiKeyRegistry([
+      { tenant: 'demo', sha256: hashApiKey('dashboard-key'), scopes: ['query'] },
+      { tenant: 'demo', sha256: hashApiKey('full-key') },
+    ]);
+    expect(scoped.authenticate('dashboard-key', 'query')).toEqual({ ok: true, tenant: 'demo' });
+    expect(scoped.authenticate('dashboard-key', 'ingest')).toEqual({ ok: false, reason: 'forbidden', tenant: 'demo' });
+    expect(scoped.authenticate('full-key', 'ingest')).toEqual({ ok: true, tenant: 'demo' });
+    expect(scoped.authenticate('nope', 'ingest')).toEqual({ ok: false, reason: 'unauthenticated' });
+  });
+
   it('reads x-api-key first, then a Bearer token', () => {
     expect(presentedApiKey({ apiKey: 'k1', authorization: 'Bearer k2' })).toBe('k1');
     expect(presentedApiKey({ authorization: 'Bearer k2' })).toBe('k2');

@@ -15,6 +15,8 @@ const ApiKeyFileSchema = Type.Object({
       tenant: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }),
       sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
       id: Type.Optional(Type.String()),
+      /** What the key may do; both when absent. A dashboard gets a `query`-only key. */
+      scopes: Type.Optional(Type.Array(Type.Union([Type.Literal('ingest'), Type.Literal('query')]), { minItems: 1 })),
     }),
     { minItems: 1 },
   ),
@@ -26,12 +28,27 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-export class ApiKeyRegistry {
-  private readonly tenantsByHash = new Map<string, { tenant: string; digest: Buffer }>();
+export type ApiKeyScope = 'ingest' | 'query';
 
-  constructor(entries: ReadonlyArray<{ tenant: string; sha256: string }>) {
+export type Authentication =
+  { ok: true; tenant: string } | { ok: false; reason: 'unauthenticated' | 'forbidden'; tenant?: string };
+
+interface KeyEntry {
+  tenant: string;
+  digest: Buffer;
+  scopes: ReadonlySet<ApiKeyScope>;
+}
+
+export class ApiKeyRegistry {
+  private readonly entriesByHash = new Map<string, KeyEntry>();
+
+  constructor(entries: ReadonlyArray<{ tenant: string; sha256: string; scopes?: ApiKeyScope[] }>) {
     for (const entry of entries) {
-      this.tenantsByHash.set(entry.sha256, { tenant: entry.tenant, digest: Buffer.from(entry.sha256, 'hex') });
+      this.entriesByHash.set(entry.sha256, {
+        tenant: entry.tenant,
+        digest: Buffer.from(entry.sha256, 'hex'),
+        scopes: new Set(entry.scopes ?? ['ingest', 'query']),
+      });
     }
   }
 
@@ -54,11 +71,23 @@ export class ApiKeyRegistry {
    * depends only on the hash, and the final comparison is constant-time.
    */
   tenantOf(presentedKey: string | undefined): string | undefined {
+    return this.find(presentedKey)?.tenant;
+  }
+
+  /** The tenant of a key that may do `scope`; `forbidden` for a known key without that scope. */
+  authenticate(presentedKey: string | undefined, scope: ApiKeyScope): Authentication {
+    const entry = this.find(presentedKey);
+    if (!entry) return { ok: false, reason: 'unauthenticated' };
+    if (!entry.scopes.has(scope)) return { ok: false, reason: 'forbidden', tenant: entry.tenant };
+    return { ok: true, tenant: entry.tenant };
+  }
+
+  private find(presentedKey: string | undefined): KeyEntry | undefined {
     if (!presentedKey) return undefined;
     const digest = createHash('sha256').update(presentedKey, 'utf8').digest();
-    const entry = this.tenantsByHash.get(digest.toString('hex'));
+    const entry = this.entriesByHash.get(digest.toString('hex'));
     if (!entry || !timingSafeEqual(entry.digest, digest)) return undefined;
-    return entry.tenant;
+    return entry;
   }
 }
 

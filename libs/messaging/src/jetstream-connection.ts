@@ -24,6 +24,8 @@ export class JetStreamConnection implements OnModuleInit, OnApplicationShutdown 
   private connection?: NatsConnection;
   private client?: JetStreamClient;
   private manager?: JetStreamManager;
+  /** False between a `disconnect` and the next `reconnect`: publishes would only queue then. */
+  private serverReachable = false;
 
   constructor(private readonly options: JetStreamConnectionOptions) {}
 
@@ -46,6 +48,7 @@ export class JetStreamConnection implements OnModuleInit, OnApplicationShutdown 
       reconnectTimeWait: 1_000,
       pingInterval: 10_000,
     });
+    this.serverReachable = true;
     void this.watchStatus(this.connection);
     this.manager = await jetstreamManager(this.connection, { timeout: 10_000 });
     this.client = jetstream(this.connection, { timeout: 10_000 });
@@ -70,9 +73,14 @@ export class JetStreamConnection implements OnModuleInit, OnApplicationShutdown 
     return this.manager;
   }
 
-  /** True while connected to a server (readiness). */
+  /** True while connected to a server (readiness; callers fail fast instead of queueing). */
   isConnected(): boolean {
-    return this.connection !== undefined && !this.connection.isClosed() && !this.connection.isDraining();
+    return (
+      this.serverReachable &&
+      this.connection !== undefined &&
+      !this.connection.isClosed() &&
+      !this.connection.isDraining()
+    );
   }
 
   async close(): Promise<void> {
@@ -88,6 +96,8 @@ export class JetStreamConnection implements OnModuleInit, OnApplicationShutdown 
 
   private async watchStatus(connection: NatsConnection): Promise<void> {
     for await (const status of connection.status()) {
+      if (status.type === 'disconnect') this.serverReachable = false;
+      if (status.type === 'reconnect') this.serverReachable = true;
       if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
         const detail = 'server' in status ? ` ${String(status.server)}` : '';
         this.logger.warn(`NATS ${status.type}${detail}`);

@@ -1,3 +1,5 @@
+export * from './free-port.js';
 export * from './local-platform.js';
+export * from './private-nats.js';
 export * from './service-process.js';
 export * from './test-infra.js';

@@ -5,9 +5,11 @@ import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@pulse/
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
-import { EventsController } from './events/events.controller.js';
 import { EventsService } from './events/events.service.js';
+import { TenantRateLimiter } from './events/tenant-rate-limiter.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config.js';
+import { IngestGrpcController } from './grpc/ingest.grpc-controller.js';
+import { EventsController } from './http/events.controller.js';
 import { ProblemFilter } from './problems/problem.filter.js';
 
 @Module({})
@@ -22,7 +24,7 @@ export class AppModule {
           streams: streamSpecs(config, ['raw']),
         }),
       ],
-      controllers: [EventsController, HealthController],
+      controllers: [EventsController, HealthController, IngestGrpcController],
       providers: [
         {
           provide: READINESS_CHECKS,
@@ -35,6 +37,7 @@ export class AppModule {
         { provide: ApiKeyRegistry, useValue: ApiKeyRegistry.fromFile(config.PULSE_API_KEYS_FILE) },
         { provide: APP_FILTER, useClass: ProblemFilter },
         EventsService,
+        TenantRateLimiter,
       ],
     };
   }

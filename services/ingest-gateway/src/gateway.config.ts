@@ -9,9 +9,15 @@ export const GatewayConfigSchema = Type.Object({
   ...ShutdownSettings,
   PULSE_INGEST_HOST: Type.String({ default: '0.0.0.0' }),
   PULSE_INGEST_HTTP_PORT: Type.Integer({ default: 8080, minimum: 1, maximum: 65535 }),
-  PULSE_API_KEYS_FILE: Type.String({ minLength: 1, description: 'JSON file of {tenant, sha256} entries' }),
+  PULSE_INGEST_GRPC_PORT: Type.Integer({ default: 50050, minimum: 1, maximum: 65535 }),
+  PULSE_API_KEYS_FILE: Type.String({ minLength: 1, description: 'JSON file of {tenant, sha256, scopes?} entries' }),
+  /** Limit on the request body as received *and* after gzip decompression (zip bombs stop here). */
   PULSE_INGEST_MAX_BODY_BYTES: Type.Integer({ default: 5 * 1024 * 1024, minimum: 1024 }),
   PULSE_INGEST_MAX_BATCH: Type.Integer({ default: 1000, minimum: 1, maximum: 100_000 }),
+  PULSE_INGEST_PUBLISH_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100 }),
+  /** Per tenant and gateway replica; 0 turns rate limiting off. */
+  PULSE_INGEST_RATE_LIMIT_EVENTS_PER_SECOND: Type.Integer({ default: 20_000, minimum: 0 }),
+  PULSE_INGEST_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ default: 10, minimum: 1, maximum: 3600 }),
 });
 export type GatewayConfig = Static<typeof GatewayConfigSchema>;
 

@@ -1,11 +1,13 @@
 import { messageId, subjects, validateRawEvent } from '@pulse/contracts';
 import { encodeJson, JetStreamConnection } from '@pulse/messaging';
 
+import { JetStreamApiError } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
-import { problems } from '../problems/problem.js';
+import { IngestError } from './ingest-error.js';
 import { type Candidate } from './request-body.js';
+import { TenantRateLimiter } from './tenant-rate-limiter.js';
 
 export interface IngestResult {
   accepted: number;
@@ -13,32 +15,42 @@ export interface IngestResult {
   rejected: Array<{ index: number; reason: string }>;
 }
 
+/** JetStream answers these when a stream (DiscardPolicy.New) or the server's storage is full. */
+const STREAM_FULL = /maximum (bytes|messages)|insufficient (storage )?resources|resource limits exceeded/i;
+
+/**
+ * The ingest use case shared by HTTP and gRPC: validate every candidate, rate-limit by tenant,
+ * publish the valid ones to `pulse.raw.<tenant>` pipelined (one Nats-Msg-Id per event, so client
+ * retries deduplicate), and resolve only when JetStream acked them all.
+ */
 @Injectable()
 export class EventsService {
   private readonly logger = new Logger(EventsService.name);
 
   constructor(
     private readonly nats: JetStreamConnection,
+    private readonly rateLimiter: TenantRateLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   /**
-   * Validates every candidate, publishes the valid ones to `pulse.raw.<tenant>` (pipelined, one
-   * Nats-Msg-Id per event so retries dedupe) and resolves only when JetStream acked them all.
-   * Any publish failure fails the whole request with 503: the client retries the batch and the
-   * already-persisted events come back as duplicates, so nothing is lost or counted twice.
+   * @param indexOffset position of the first candidate in the client's whole request (gRPC streams)
+   * Any publish failure fails the whole call: the client retries it and the events that were
+   * persisted come back as duplicates — nothing is lost and nothing counted twice.
    */
-  async ingest(tenant: string, candidates: Candidate[]): Promise<IngestResult> {
+  async ingest(tenant: string, candidates: readonly Candidate[], indexOffset = 0): Promise<IngestResult> {
     if (candidates.length > this.config.PULSE_INGEST_MAX_BATCH) {
-      throw problems.tooLarge(
+      throw new IngestError(
+        'too_large',
         `${candidates.length} events in one request; the limit is ${this.config.PULSE_INGEST_MAX_BATCH}`,
       );
     }
     const rejected: IngestResult['rejected'] = [];
-    const publishes: Array<Promise<{ duplicate: boolean }>> = [];
-    const subject = subjects.raw(tenant);
+    const valid: Array<{ id: string; payload: Uint8Array }> = [];
     const seen = new Set<string>();
-    candidates.forEach((candidate, index) => {
+    let duplicatesInRequest = 0;
+    candidates.forEach((candidate, position) => {
+      const index = indexOffset + position;
       if (!candidate.ok) {
         rejected.push({ index, reason: candidate.reason });
         return;
@@ -50,22 +62,41 @@ export class EventsService {
       }
       const id = validation.event.event_id;
       if (seen.has(id)) {
-        publishes.push(Promise.resolve({ duplicate: true }));
+        duplicatesInRequest += 1;
         return;
       }
       seen.add(id);
-      publishes.push(this.nats.js.publish(subject, encodeJson(validation.event), { msgID: messageId(tenant, id) }));
+      valid.push({ id, payload: encodeJson(validation.event) });
     });
-    if (publishes.length === 0 && rejected.length > 0) throw problems.noValidEvents(rejected);
-
-    let acks: Array<{ duplicate: boolean }>;
-    try {
-      acks = await Promise.all(publishes);
-    } catch (error) {
-      this.logger.warn(`publish to ${subject} failed: ${(error as Error).message}`);
-      throw problems.unavailable('the event stream did not acknowledge the events');
+    if (valid.length === 0 && rejected.length > 0) {
+      throw new IngestError('no_valid_events', 'no event in the request is valid', undefined, rejected);
     }
-    const duplicates = acks.filter((ack) => ack.duplicate).length;
-    return { accepted: acks.length - duplicates, duplicates, rejected };
+    await this.rateLimiter.take(tenant, valid.length);
+    if (valid.length > 0 && !this.nats.isConnected()) {
+      throw new IngestError('unavailable', 'the event stream is unreachable; retry later', 2);
+    }
+
+    const subject = subjects.raw(tenant);
+    let acks;
+    try {
+      acks = await Promise.all(
+        valid.map(({ id, payload }) =>
+          this.nats.js.publish(subject, payload, {
+            msgID: messageId(tenant, id),
+            timeout: this.config.PULSE_INGEST_PUBLISH_TIMEOUT_MS,
+          }),
+        ),
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof JetStreamApiError && STREAM_FULL.test(message)) {
+        this.logger.warn(`stream full for ${subject}: ${message}`);
+        throw new IngestError('stream_full', 'the event stream is full; retry later', 5);
+      }
+      this.logger.warn(`publish to ${subject} failed: ${message}`);
+      throw new IngestError('unavailable', 'the event stream did not acknowledge the events; retry later', 2);
+    }
+    const alreadyStored = acks.filter((ack) => ack.duplicate).length;
+    return { accepted: acks.length - alreadyStored, duplicates: alreadyStored + duplicatesInRequest, rejected };
   }
 }

@@ -1,7 +1,41 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
 
-import { Problem } from './problem.js';
+import { IngestError } from '../events/ingest-error.js';
+import { Problem, PROBLEM_OF } from './problem.js';
+
+function fromIngestError(error: IngestError): Problem {
+  const { status, slug, title } = PROBLEM_OF[error.kind];
+  const headers: Record<string, string> = {};
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  if (error.kind === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
+  const extra = error.rejected ? { rejected: error.rejected } : {};
+  return new Problem(status, slug, title, error.detail, extra, headers);
+}
+
+/** Fastify's own request errors (body limit, content type, JSON syntax, gzip) by their code. */
+function fromFastifyError(error: { statusCode: number; code?: string; message: string }): Problem {
+  switch (error.statusCode) {
+    case 404:
+      return new Problem(404, 'not-found', 'No such endpoint', error.message);
+    case 413:
+      return new Problem(413, 'payload-too-large', 'Request is too large', error.message);
+    case 415:
+      return new Problem(
+        415,
+        'unsupported-media-type',
+        'Unsupported content type or encoding',
+        `${error.message}; send application/json or application/x-ndjson, optionally gzip-encoded`,
+      );
+    default:
+      return new Problem(
+        error.statusCode >= 500 ? 400 : error.statusCode,
+        'malformed-body',
+        'Bad request',
+        error.message,
+      );
+  }
+}
 
 /** The one place HTTP errors become problem+json; no stack trace ever reaches a client. */
 @Catch()
@@ -11,18 +45,13 @@ export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     let problem: Problem;
-    if (exception instanceof Problem) {
-      problem = exception;
+    if (exception instanceof IngestError) {
+      problem = fromIngestError(exception);
     } else if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      problem = new Problem(status, status === 404 ? 'not-found' : 'http-error', exception.message);
+      // Nest wraps Fastify's body errors (JSON syntax, body limit, bad gzip) as HttpExceptions.
+      problem = fromFastifyError({ statusCode: exception.getStatus(), message: exception.message });
     } else if (isFastifyError(exception)) {
-      problem =
-        exception.statusCode === 413
-          ? new Problem(413, 'payload-too-large', 'Request is too large', exception.message)
-          : exception.statusCode === 415
-            ? new Problem(415, 'unsupported-media-type', 'Unsupported content type', exception.message)
-            : new Problem(exception.statusCode, 'malformed-body', 'Bad request', exception.message);
+      problem = fromFastifyError(exception);
     } else {
       this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
       problem = new Problem(500, 'internal', 'Internal error');
@@ -35,7 +64,7 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
-function isFastifyError(error: unknown): error is { statusCode: number; message: string } {
+function isFastifyError(error: unknown): error is { statusCode: number; code?: string; message: string } {
   return (
     typeof error === 'object' && error !== null && typeof (error as { statusCode?: unknown }).statusCode === 'number'
   );

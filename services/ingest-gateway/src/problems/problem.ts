@@ -1,8 +1,10 @@
+import { type IngestErrorKind } from '../events/ingest-error.js';
+
 /**
  * RFC 9457 problem details. `type` is a stable URI per kind of error that clients can switch on;
- * the catalogue lives in docs/api.md.
+ * the catalogue is docs/api.md.
  */
-export class Problem extends Error {
+export class Problem {
   constructor(
     readonly status: number,
     readonly kind: string,
@@ -10,9 +12,7 @@ export class Problem extends Error {
     readonly detail?: string,
     readonly extra: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
-  ) {
-    super(detail ?? title);
-  }
+  ) {}
 
   get type(): string {
     return `https://pulse.dev/problems/${this.kind}`;
@@ -23,29 +23,18 @@ export class Problem extends Error {
   }
 }
 
-export const problems = {
-  unauthenticated: () =>
-    new Problem(
-      401,
-      'unauthenticated',
-      'Missing or unknown API key',
-      'send x-api-key or Authorization: Bearer',
-      {},
-      {
-        'www-authenticate': 'Bearer',
-      },
-    ),
-  malformed: (detail: string) => new Problem(400, 'malformed-body', 'Request body is not valid JSON or NDJSON', detail),
-  unsupportedMediaType: (type: string) =>
-    new Problem(
-      415,
-      'unsupported-media-type',
-      'Unsupported content type',
-      `got ${type}; send application/json or application/x-ndjson`,
-    ),
-  tooLarge: (detail: string) => new Problem(413, 'payload-too-large', 'Request is too large', detail),
-  noValidEvents: (rejected: unknown[]) =>
-    new Problem(422, 'no-valid-events', 'No event in the request is valid', undefined, { rejected }),
-  unavailable: (detail: string) =>
-    new Problem(503, 'unavailable', 'Events could not be persisted; retry later', detail, {}, { 'retry-after': '2' }),
+export const PROBLEM_OF: Record<IngestErrorKind, { status: number; slug: string; title: string }> = {
+  unauthenticated: { status: 401, slug: 'unauthenticated', title: 'Missing or unknown API key' },
+  forbidden: { status: 403, slug: 'forbidden', title: 'The API key may not do this' },
+  malformed: { status: 400, slug: 'malformed-body', title: 'Request body is not valid JSON or NDJSON' },
+  unsupported_media_type: {
+    status: 415,
+    slug: 'unsupported-media-type',
+    title: 'Unsupported content type or encoding',
+  },
+  too_large: { status: 413, slug: 'payload-too-large', title: 'Request is too large' },
+  no_valid_events: { status: 422, slug: 'no-valid-events', title: 'No event in the request is valid' },
+  rate_limited: { status: 429, slug: 'rate-limited', title: 'Too many events; slow down' },
+  stream_full: { status: 429, slug: 'stream-full', title: 'Event storage is full; retry later' },
+  unavailable: { status: 503, slug: 'unavailable', title: 'Events could not be persisted; retry later' },
 };

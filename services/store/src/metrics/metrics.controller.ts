@@ -38,7 +38,7 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
   ) {}
 
   async getSeries(request: GetSeriesRequest, metadata?: Metadata): Promise<GetSeriesResponse> {
-    const tenant = tenantFromMetadata(this.apiKeys, metadata);
+    const tenant = tenantFromMetadata(this.apiKeys, metadata, 'query');
     if (!(SUM_METRICS as readonly string[]).includes(request.metric)) {
       throw invalidArgument(
         'metric',
