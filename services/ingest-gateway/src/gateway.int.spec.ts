@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 
@@ -300,6 +300,52 @@ describe('ingest gateway (real NATS JetStream)', () => {
       expect(reply?.status).toBe(202);
       expect(reply?.body.accepted).toBe(1);
     }, 40_000);
+
+    it('loses no acknowledged event when NATS is killed (-9) and restarted while clients send', async () => {
+      const acked = new Set<string>();
+      let refused = 0;
+      let sending = true;
+      const sender = (async () => {
+        for (let batch = 0; sending; batch += 1) {
+          const ids = Array.from({ length: 20 }, (_, i) => `chaos-${batch}-${i}`);
+          try {
+            const reply = await postJson({ events: ids.map((id) => ev(id)) });
+            if (reply.status === 202) ids.forEach((id) => acked.add(id));
+            else refused += 1;
+          } catch {
+            refused += 1;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await nats.kill();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await nats.start();
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      sending = false;
+      await sender;
+      expect(refused).toBeGreaterThan(0); // the outage was real and answered with errors, not 202s
+      expect(acked.size).toBeGreaterThan(0);
+
+      const stored = new Map<string, number>();
+      const nc = await connect({ servers: nats.url });
+      const js = jetstream(nc);
+      const consumer = await js.consumers.get('PULSE_RAW');
+      const pending = (await consumer.info()).num_pending;
+      for (let read = 0; read < pending; ) {
+        const messages = await consumer.fetch({ max_messages: 1000, expires: 2_000 });
+        for await (const message of messages) {
+          read += 1;
+          const id = (JSON.parse(new TextDecoder().decode(message.data)) as { event_id: string }).event_id;
+          if (id.startsWith('chaos-')) stored.set(id, (stored.get(id) ?? 0) + 1);
+        }
+      }
+      await nc.close();
+      const lost = [...acked].filter((id) => !stored.has(id));
+      const doubled = [...stored.entries()].filter(([, count]) => count > 1);
+      expect({ lost, doubled }).toEqual({ lost: [], doubled: [] });
+    }, 60_000);
 
     it('answers 429 stream-full with Retry-After when the raw stream is full, never 202', async () => {
       const big = 'x'.repeat(900);
