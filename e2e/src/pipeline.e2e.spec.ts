@@ -3,7 +3,7 @@ import { proto, STREAMS } from '@pulse/contracts';
 import { ensureLocalSecrets, LocalPlatform, portsWithOffset, workspaceRoot } from '@pulse/testing';
 
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
 const MINUTE = 60_000;
@@ -187,6 +187,59 @@ describe('walking skeleton: HTTP → JetStream → cleaner → aggregator → st
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(perMinute).toEqual(new Array(10).fill(300));
+  }, 180_000);
+
+  it('puts every raw event into clean or DLQ exactly once when the cleaner is killed (-9) mid-stream', async () => {
+    const now = Date.now();
+    const events = Array.from({ length: 2_000 }, (_, i) =>
+      i % 50 === 0
+        ? { event_id: `k9-${i}`, type: 'teleport', occurred_at: now, user_id: `u-${i}` } // → DLQ
+        : { event_id: `k9-${i}`, type: 'page_view', occurred_at: now - 60 * MINUTE, user_id: `u-${i % 97}` },
+    );
+    const url = `http://127.0.0.1:${ports.gatewayHttp}/v1/events`;
+    let accepted = 0;
+    const sending = (async () => {
+      for (let i = 0; i < events.length; i += 50) {
+        const { status, body } = await post(url, secrets.apiKeys.e2e, events.slice(i, i + 50));
+        expect(status).toBe(202);
+        accepted += body.accepted as number;
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+    })();
+    while (accepted < 400) await new Promise((resolve) => setTimeout(resolve, 5));
+    const cleaner = platform.service('cleaner');
+    await cleaner.kill();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await cleaner.start();
+    await sending;
+    expect(accepted).toBe(events.length);
+
+    // Read both outputs back and count each event id.
+    const seen = new Map<string, number>();
+    const nc = await connect({ servers: process.env.PULSE_NATS_URL });
+    const js = jetstream(nc);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      seen.clear();
+      for (const stream of [STREAMS.clean.name, STREAMS.dlq.name]) {
+        const consumer = await js.consumers.get(stream);
+        const pending = (await consumer.info()).num_pending;
+        for (let read = 0; read < pending;) {
+          const batch = await consumer.fetch({ max_messages: 1_000, expires: 2_000 });
+          for await (const message of batch) {
+            read += 1;
+            const id = (JSON.parse(new TextDecoder().decode(message.data)) as { event_id: string }).event_id;
+            if (id.startsWith('k9-')) seen.set(id, (seen.get(id) ?? 0) + 1);
+          }
+        }
+      }
+      if (seen.size >= events.length || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await nc.close();
+    const missing = events.map((e) => e.event_id).filter((id) => !seen.has(id));
+    const twice = [...seen.entries()].filter(([, count]) => count > 1).map(([id]) => id);
+    expect({ missing, twice }).toEqual({ missing: [], twice: [] });
   }, 180_000);
 
   it('answers UNAUTHENTICATED without an API key and INVALID_ARGUMENT for an unknown metric', async () => {

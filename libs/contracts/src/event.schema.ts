@@ -51,11 +51,16 @@ export const RawEventV1Schema = Type.Object(
 );
 export type RawEventV1 = Static<typeof RawEventV1Schema>;
 
-/** The event as the cleaner publishes it on `pulse.clean.<partition>`: normalized, no raw PII. */
+/**
+ * The event as the cleaner publishes it on `pulse.clean.<partition>`: normalized, no raw PII. The
+ * rules that produce each field are docs/cleaning.md. Money is integer minor units: of `currency`
+ * (what the shop sent) and of `base_currency` (the tenant's, converted with configured rates).
+ */
 export const CleanEventV1Schema = Type.Object(
   {
     v: Type.Literal(1),
     tenant: Type.String(),
+    /** as sent: the idempotency key the gateway deduplicated on */
     event_id: Type.String(),
     type: Type.Union(EVENT_TYPES.map((t) => Type.Literal(t))),
     /** epoch milliseconds, UTC */
@@ -64,14 +69,31 @@ export const CleanEventV1Schema = Type.Object(
     user_key: Type.Optional(Type.String()),
     session_id: Type.Optional(Type.String()),
     product_id: Type.Optional(Type.String()),
+    /** trimmed, lower-cased */
     category: Type.Optional(Type.String()),
-    quantity: Type.Optional(Type.Integer()),
+    /** units of the line (cart, purchase, refund events), ≥ 1 */
+    quantity: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** ISO 4217 code of the amounts as sent */
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
     /** unit price in minor units of `currency` */
-    price_minor: Type.Optional(Type.Integer()),
-    currency: Type.Optional(Type.String()),
+    price_minor: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** line amount, price × quantity, in minor units of `currency` (a refund's refunded amount) */
+    amount_minor: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** ISO 4217 code of the tenant's base currency */
+    base_currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    /** unit price converted to minor units of `base_currency` */
+    price_base_minor: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** line amount converted to minor units of `base_currency` (converted once, not price × quantity) */
+    amount_base_minor: Type.Optional(Type.Integer({ minimum: 0 })),
     order_id: Type.Optional(Type.String()),
-    country: Type.Optional(Type.String()),
+    /** ISO 3166-1 alpha-2 */
+    country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+    /** lower-case token: web, ios, ... */
     channel: Type.Optional(Type.String()),
+    /** the client's network, IPv4 /24 or IPv6 /48 (`203.0.113.0/24`); never the address */
+    ip_prefix: Type.Optional(Type.String()),
+    /** fields the cleaner filled in rather than read (e.g. `quantity`, `currency`) */
+    imputed: Type.Optional(Type.Array(Type.String())),
     partition: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: false },

@@ -4,19 +4,19 @@ import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@pulse/
 
 import { Module, type DynamicModule } from '@nestjs/common';
 
-import { CLEANER_CONFIG, type CleanerConfig } from './cleaner.config.js';
+import { CLEANER_SETTINGS, type CleanerSettings } from './cleaner.config.js';
 import { CleaningConsumer } from './cleaning/cleaning.consumer.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: Readonly<CleanerConfig>): DynamicModule {
+  static forRoot(settings: Readonly<CleanerSettings>): DynamicModule {
     return {
       module: AppModule,
       imports: [
         MessagingModule.forRoot({
-          servers: splitList(config.PULSE_NATS_URL),
+          servers: splitList(settings.env.PULSE_NATS_URL),
           name: 'cleaner',
-          streams: streamSpecs(config, ['raw', 'clean', 'dlq']),
+          streams: streamSpecs(settings.env, ['raw', 'clean', 'dlq']),
         }),
       ],
       controllers: [HealthController],
@@ -28,7 +28,7 @@ export class AppModule {
             { name: 'nats', ready: () => nats.isConnected() },
           ],
         },
-        { provide: CLEANER_CONFIG, useValue: config },
+        { provide: CLEANER_SETTINGS, useValue: settings },
         CleaningConsumer,
       ],
     };

@@ -333,7 +333,7 @@ describe('ingest gateway (real NATS JetStream)', () => {
       const js = jetstream(nc);
       const consumer = await js.consumers.get('PULSE_RAW');
       const pending = (await consumer.info()).num_pending;
-      for (let read = 0; read < pending; ) {
+      for (let read = 0; read < pending;) {
         const messages = await consumer.fetch({ max_messages: 1000, expires: 2_000 });
         for await (const message of messages) {
           read += 1;

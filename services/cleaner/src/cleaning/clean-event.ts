@@ -1,117 +1,166 @@
-import { EVENT_TYPES, partitionOf, type CleanEventV1, type EventType, type RawEventV1 } from '@pulse/contracts';
+import { partitionOf, validateRawEvent, type CleanEventV1, type EventType, type RawEventV1 } from '@pulse/contracts';
 
-import { createHmac } from 'node:crypto';
-
-/** Why an event went to the DLQ: stable, machine-readable codes (docs/cleaning.md). */
-export type DlqReason =
-  'invalid_json' | 'schema_violation' | 'unknown_type' | 'invalid_timestamp' | 'invalid_quantity' | 'invalid_price';
+import { normalizeCountry } from './countries.js';
+import { lookupCurrency } from './currencies.js';
+import { type DlqReason } from './dlq-reasons.js';
+import { normalizeEventType } from './event-type.js';
+import { convertMinor, type RateTable } from './exchange-rates.js';
+import { normalizeId } from './identifiers.js';
+import { lineAmountMinor, parseAmountMinor } from './money.js';
+import { pseudonymize, truncateIp, type PseudonymKeyring } from './privacy.js';
+import { parseQuantity } from './quantities.js';
+import { looksLikeEmail, normalizeCategory, normalizeChannel } from './text.js';
+import { normalizeTimestamp } from './timestamps.js';
 
 export type CleanOutcome = { ok: true; event: CleanEventV1 } | { ok: false; reason: DlqReason; detail: string };
 
+/** Everything cleaning depends on besides the event; the shell builds it (and reads the clock) per message. */
 export interface CleaningContext {
   tenant: string;
   partitions: number;
-  pseudonymKey: { id: string; secret: string };
+  /** The cleaner's clock, epoch ms, read by the caller. */
+  now: number;
+  maxFutureSkewMs: number;
+  keyring: PseudonymKeyring;
+  /** ISO 4217 code the tenant's amounts are converted to. */
+  baseCurrency: string;
+  rates: RateTable;
 }
 
-const TYPES = new Set<string>(EVENT_TYPES);
+/** Events about one product line: they may carry product, category and a unit price. */
+const LINE_TYPES = new Set<EventType>(['product_view', 'add_to_cart', 'remove_from_cart', 'purchase', 'refund']);
+/** Line events that move units; a missing quantity is one unit. */
+const QUANTITY_TYPES = new Set<EventType>(['add_to_cart', 'remove_from_cart', 'purchase', 'refund']);
+/** Without a price these carry no revenue or refund amount, which is what they are for. */
+const PRICE_REQUIRED = new Set<EventType>(['purchase', 'refund']);
+const ORDER_TYPES = new Set<EventType>(['checkout', 'purchase', 'refund']);
 
-/** ISO-8601 string, or epoch seconds / milliseconds (number or decimal string) → epoch ms UTC. */
-export function normalizeTimestamp(value: string | number): number | undefined {
-  const numeric =
-    typeof value === 'number' ? value : /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : undefined;
-  if (numeric !== undefined) {
-    if (!Number.isFinite(numeric) || numeric <= 0) return undefined;
-    // Below 10^11 a value can only be seconds (10^11 ms is 1973-03-03; 10^11 s is year 5138).
-    return Math.round(numeric < 1e11 ? numeric * 1000 : numeric);
+const dlq = (reason: DlqReason, detail: string): CleanOutcome => ({ ok: false, reason, detail });
+
+/** A short, quoted echo of a non-personal field for a DLQ detail (an e-mail put there is not echoed). */
+function shown(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value);
+  if (looksLikeEmail(text)) return '[e-mail shaped value]';
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+function conversionFailure(failure: { problem: 'missing_rate' | 'out_of_range'; detail: string }): CleanOutcome {
+  return dlq(failure.problem === 'missing_rate' ? 'missing_rate' : 'invalid_price', failure.detail);
+}
+
+type Money = Pick<
+  CleanEventV1,
+  'currency' | 'price_minor' | 'amount_minor' | 'base_currency' | 'price_base_minor' | 'amount_base_minor'
+>;
+
+function cleanMoney(
+  raw: RawEventV1,
+  quantity: number | undefined,
+  context: CleaningContext,
+  imputed: string[],
+): { ok: true; money: Money } | { ok: false; outcome: CleanOutcome } {
+  let currency = context.baseCurrency;
+  if (raw.currency === undefined) {
+    imputed.push('currency');
+  } else {
+    const known = lookupCurrency(raw.currency);
+    if (!known) return { ok: false, outcome: dlq('unknown_currency', `currency ${shown(raw.currency)}`) };
+    currency = known.code;
   }
-  // Only ISO-8601 dates: Date.parse alone would also take "March 7" or "-5" as a date.
-  if (!/^\d{4}-\d{2}-\d{2}/.test((value as string).trim())) return undefined;
-  const parsed = Date.parse(value as string);
-  return Number.isNaN(parsed) ? undefined : parsed;
-}
-
-/** "12.50", "12,5", 12.5 → 1250 minor units (two decimals; currency exponents come with issue 3). */
-export function normalizePriceMinor(value: string | number): number | undefined {
-  const text =
-    typeof value === 'number' ? (Number.isFinite(value) ? value.toFixed(6) : '') : value.trim().replace(',', '.');
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match) return undefined;
-  const whole = Number(match[1]);
-  const fraction = (match[2] ?? '').padEnd(3, '0');
-  const cents = Number(fraction.slice(0, 2)) + (Number(fraction[2]) >= 5 ? 1 : 0);
-  const minor = whole * 100 + cents;
-  return Number.isSafeInteger(minor) ? minor : undefined;
-}
-
-function normalizeId(value: string | number | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const text = String(value).trim();
-  return text.length > 0 ? text : undefined;
-}
-
-/** Keyed HMAC-SHA256 pseudonym: stable per (tenant, user) under one key, useless without the key. */
-export function pseudonymize(tenant: string, userId: string, key: CleaningContext['pseudonymKey']): string {
-  const digest = createHmac('sha256', key.secret).update(`${tenant}\u0000${userId}`).digest('hex');
-  return `${key.id}:${digest.slice(0, 32)}`;
+  const exponent = lookupCurrency(currency)?.exponent;
+  if (exponent === undefined) return { ok: false, outcome: dlq('unknown_currency', `currency ${shown(currency)}`) };
+  const price = parseAmountMinor(raw.price, exponent);
+  if (!price.ok) return { ok: false, outcome: dlq('invalid_price', `${price.detail}: ${shown(raw.price)}`) };
+  const money: Money = { currency, price_minor: price.minor, base_currency: context.baseCurrency };
+  const convertedPrice = convertMinor(price.minor, currency, context.baseCurrency, context.rates);
+  if (!convertedPrice.ok) return { ok: false, outcome: conversionFailure(convertedPrice) };
+  money.price_base_minor = convertedPrice.minor;
+  if (quantity !== undefined) {
+    const amount = lineAmountMinor(price.minor, quantity);
+    if (amount === undefined) return { ok: false, outcome: dlq('invalid_price', 'price × quantity is too large') };
+    const convertedAmount = convertMinor(amount, currency, context.baseCurrency, context.rates);
+    if (!convertedAmount.ok) return { ok: false, outcome: conversionFailure(convertedAmount) };
+    money.amount_minor = amount;
+    money.amount_base_minor = convertedAmount.minor;
+  }
+  return { ok: true, money };
 }
 
 /**
- * Raw event → clean event or a DLQ reason. Pure: no clock, no I/O. Raw PII (email, ip,
- * user agent, free-text attributes, unknown fields) is not copied; the user id leaves only as a
- * pseudonym. The full rule table is docs/cleaning.md.
+ * A structurally valid raw event → a clean event or a DLQ reason. Pure: no clock, no I/O. Only the
+ * fields set below leave; raw PII (e-mail, phone, name, address, IP, user agent, free-text
+ * attributes, unknown fields) is never copied, and the user id leaves only as a pseudonym. The rule
+ * table, with the reasons for each choice, is docs/cleaning.md.
  */
 export function cleanEvent(raw: RawEventV1, context: CleaningContext): CleanOutcome {
-  const type = raw.type.trim().toLowerCase();
-  if (!TYPES.has(type)) return { ok: false, reason: 'unknown_type', detail: `type ${JSON.stringify(raw.type)}` };
+  const type = normalizeEventType(raw.type);
+  if (type === undefined) return dlq('unknown_type', `type ${shown(raw.type)}`);
 
-  const occurredAt = normalizeTimestamp(raw.occurred_at);
-  if (occurredAt === undefined)
-    return { ok: false, reason: 'invalid_timestamp', detail: 'occurred_at is not a timestamp' };
+  const time = normalizeTimestamp(raw.occurred_at, context.now, context.maxFutureSkewMs);
+  if (!time.ok) return dlq(time.reason, time.detail);
 
+  const imputed: string[] = [];
   let quantity: number | undefined;
-  if (raw.quantity !== undefined) {
-    const parsed = typeof raw.quantity === 'number' ? raw.quantity : Number(raw.quantity.trim());
-    if (!Number.isSafeInteger(parsed) || parsed < 0) {
-      return { ok: false, reason: 'invalid_quantity', detail: 'quantity must be a non-negative integer' };
+  if (QUANTITY_TYPES.has(type)) {
+    if (raw.quantity === undefined) {
+      quantity = 1;
+      imputed.push('quantity');
+    } else {
+      const parsed = parseQuantity(raw.quantity);
+      if (!parsed.ok) return dlq('invalid_quantity', `${parsed.detail}: ${shown(raw.quantity)}`);
+      quantity = parsed.quantity;
     }
-    quantity = parsed;
   }
 
-  let priceMinor: number | undefined;
-  if (raw.price !== undefined) {
-    priceMinor = normalizePriceMinor(raw.price);
-    if (priceMinor === undefined)
-      return { ok: false, reason: 'invalid_price', detail: 'price is not a decimal amount' };
+  let money: Money = {};
+  if (LINE_TYPES.has(type)) {
+    if (raw.price === undefined) {
+      if (PRICE_REQUIRED.has(type)) return dlq('missing_price', `a ${type} needs the price of its line`);
+    } else {
+      const cleaned = cleanMoney(raw, quantity, context, imputed);
+      if (!cleaned.ok) return cleaned.outcome;
+      money = cleaned.money;
+    }
   }
 
   const userId = normalizeId(raw.user_id);
   const sessionId = normalizeId(raw.session_id);
-  const partitionKey = userId ?? sessionId ?? raw.event_id;
-  const country = raw.country?.trim().toUpperCase();
-
   const event: CleanEventV1 = {
     v: 1,
     tenant: context.tenant,
     event_id: raw.event_id,
-    type: type as EventType,
-    occurred_at: occurredAt,
-    partition: partitionOf(context.tenant, partitionKey, context.partitions),
+    type,
+    occurred_at: time.epochMs,
+    // The raw (normalized) id, not the pseudonym: a key rotation must not move a shopper's events.
+    partition: partitionOf(context.tenant, userId ?? sessionId ?? raw.event_id, context.partitions),
   };
-  if (userId) event.user_key = pseudonymize(context.tenant, userId, context.pseudonymKey);
-  if (sessionId) event.session_id = sessionId;
-  const productId = normalizeId(raw.product_id);
-  if (productId) event.product_id = productId;
-  const category = raw.category?.trim().toLowerCase();
-  if (category) event.category = category;
+  if (userId !== undefined) event.user_key = pseudonymize(context.tenant, userId, context.keyring.active);
+  if (sessionId !== undefined) event.session_id = sessionId;
+  if (LINE_TYPES.has(type)) {
+    const productId = normalizeId(raw.product_id);
+    if (productId !== undefined) event.product_id = productId;
+    const category = normalizeCategory(raw.category);
+    if (category !== undefined) event.category = category;
+  }
   if (quantity !== undefined) event.quantity = quantity;
-  if (priceMinor !== undefined) event.price_minor = priceMinor;
-  const currency = raw.currency?.trim().toUpperCase();
-  if (currency) event.currency = currency;
-  const orderId = normalizeId(raw.order_id);
-  if (orderId) event.order_id = orderId;
-  if (country && /^[A-Z]{2}$/.test(country)) event.country = country;
-  const channel = raw.channel?.trim().toLowerCase();
-  if (channel) event.channel = channel;
+  Object.assign(event, money);
+  if (ORDER_TYPES.has(type)) {
+    const orderId = normalizeId(raw.order_id);
+    if (orderId !== undefined) event.order_id = orderId;
+  }
+  const country = normalizeCountry(raw.country);
+  if (country !== undefined) event.country = country;
+  const channel = normalizeChannel(raw.channel);
+  if (channel !== undefined) event.channel = channel;
+  const ipPrefix = truncateIp(raw.ip);
+  if (ipPrefix !== undefined) event.ip_prefix = ipPrefix;
+  if (imputed.length > 0) event.imputed = imputed;
   return { ok: true, event };
+}
+
+/** Any decoded JSON body → a clean event or a DLQ reason: the structural check, then cleanEvent. */
+export function cleanRawEvent(body: unknown, context: CleaningContext): CleanOutcome {
+  const validation = validateRawEvent(body);
+  if (!validation.ok) return dlq('schema_violation', validation.reason);
+  return cleanEvent(validation.event, context);
 }

@@ -1,16 +1,35 @@
-import { lastToken, messageId, STREAMS, subjects, validateRawEvent } from '@pulse/contracts';
+import { lastToken, messageId, STREAMS, subjects } from '@pulse/contracts';
 import { decodeJson, encodeJson, JetStreamConnection, PullConsumer } from '@pulse/messaging';
 
 import { type JsMsg } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 
-import { CLEANER_CONFIG, type CleanerConfig } from '../cleaner.config.js';
-import { cleanEvent, type CleaningContext, type DlqReason } from './clean-event.js';
+import { baseCurrencyOf, CLEANER_SETTINGS, type CleanerSettings } from '../cleaner.config.js';
+import { cleanRawEvent, type CleaningContext } from './clean-event.js';
+import { scrubForDlq, type DlqPayload } from './dlq-payload.js';
+import { type DlqReason } from './dlq-reasons.js';
+import { normalizeId } from './identifiers.js';
+import { pseudonymize } from './privacy.js';
+
+/** What `pulse.dlq.<tenant>` carries: the reason and a scrubbed copy, never the raw payload. */
+export interface DlqMessage {
+  v: 1;
+  reason: DlqReason;
+  detail: string;
+  event_id: string;
+  tenant: string;
+  raw_seq: number;
+  /** scrubForDlq(raw); null when the body was not JSON at all */
+  payload: DlqPayload | null;
+}
+
+type Stage = 'decode' | 'clean' | 'publish';
 
 /**
- * Shell around cleanEvent(): pull from `pulse.raw.>`, publish to `pulse.clean.<p>` or
- * `pulse.dlq.<tenant>` with the same msg id, and only then ack the raw message. A crash between
- * publish and ack redelivers; the clean/dlq publish of the retry is deduplicated by JetStream.
+ * Shell around cleanRawEvent(): pull from `pulse.raw.>`, publish to `pulse.clean.<p>` or
+ * `pulse.dlq.<tenant>` with msg id `<tenant>:<event_id>`, and only then ack the raw message. A
+ * crash between publish and ack redelivers; the retried publish is deduplicated by JetStream.
+ * Nothing here logs a payload or a field value: log lines carry subjects, sequences and reasons.
  */
 @Injectable()
 export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -19,73 +38,132 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
 
   constructor(
     private readonly nats: JetStreamConnection,
-    @Inject(CLEANER_CONFIG) private readonly config: CleanerConfig,
+    @Inject(CLEANER_SETTINGS) private readonly settings: CleanerSettings,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const env = this.settings.env;
     this.consumer = new PullConsumer(this.nats, {
       stream: STREAMS.raw.name,
       durable: 'cleaner',
       filterSubjects: ['pulse.raw.>'],
-      maxInFlight: this.config.PULSE_CLEANER_MAX_IN_FLIGHT,
+      maxInFlight: env.PULSE_CLEANER_MAX_IN_FLIGHT,
       ackWaitMs: 30_000,
-      maxDeliver: this.config.PULSE_CLEANER_MAX_DELIVER,
+      maxDeliver: env.PULSE_CLEANER_MAX_DELIVER,
     });
     await this.consumer.start((message) => this.handle(message));
-    this.logger.log('consuming pulse.raw.>');
+    const { rates, keyring } = this.settings;
+    this.logger.log(
+      `consuming pulse.raw.> (base currency ${this.settings.defaultBaseCurrency}, ` +
+        `${this.settings.tenantBaseCurrencies.size} tenant override(s), ${rates.rates.size} rates against ` +
+        `${rates.quote}${rates.asOf ? ` as of ${rates.asOf}` : ''}, pseudonym key ${keyring.active.id} ` +
+        `of ${keyring.keys.size})`,
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.consumer?.stop();
   }
 
-  private async handle(message: JsMsg): Promise<void> {
+  /**
+   * One raw message: clean or dead-letter it, then ack. A failure (a publish that did not go
+   * through) is thrown so the message is redelivered — until its last allowed delivery, where it is
+   * dead-lettered as `max_deliveries_exceeded` and acked, so a poison message never loops.
+   */
+  async handle(message: JsMsg): Promise<void> {
     const tenant = lastToken(message.subject);
-    const context: CleaningContext = {
-      tenant,
-      partitions: this.config.PULSE_PARTITIONS,
-      pseudonymKey: { id: this.config.PULSE_CLEANER_PSEUDONYM_KEY_ID, secret: this.config.PULSE_CLEANER_PSEUDONYM_KEY },
-    };
+    let stage: Stage = 'decode';
     let body: unknown;
+    let decoded = false;
     try {
       body = decodeJson(message.data);
+      decoded = true;
+    } catch {
+      // The parser's message quotes the body, which may hold PII: it is not kept.
+    }
+    try {
+      if (!decoded) {
+        stage = 'publish';
+        await this.deadLetter(message, tenant, undefined, 'invalid_json', `body of ${message.data.length} bytes`);
+        return;
+      }
+      stage = 'clean';
+      const outcome = cleanRawEvent(body, this.contextFor(tenant));
+      stage = 'publish';
+      if (outcome.ok) {
+        await this.nats.js.publish(subjects.clean(outcome.event.partition), encodeJson(outcome.event), {
+          msgID: messageId(tenant, outcome.event.event_id),
+        });
+        message.ack();
+        return;
+      }
+      await this.deadLetter(message, tenant, body, outcome.reason, outcome.detail);
     } catch (error) {
-      await this.deadLetter(message, tenant, `seq-${message.seq}`, 'invalid_json', (error as Error).message);
-      return;
+      await this.onFailure(message, tenant, decoded ? body : undefined, stage, error);
     }
-    const validation = validateRawEvent(body);
-    if (!validation.ok) {
-      const eventId =
-        typeof (body as { event_id?: unknown })?.event_id === 'string'
-          ? (body as { event_id: string }).event_id
-          : `seq-${message.seq}`;
-      await this.deadLetter(message, tenant, eventId, 'schema_violation', validation.reason);
-      return;
+  }
+
+  private async onFailure(message: JsMsg, tenant: string, body: unknown, stage: Stage, error: unknown): Promise<void> {
+    // A cleaning bug's message could quote a field value; a transport error's cannot.
+    const cause = stage === 'clean' ? `${(error as Error)?.name ?? 'Error'} while cleaning` : (error as Error)?.message;
+    const deliveries = message.info.deliveryCount;
+    const max = this.settings.env.PULSE_CLEANER_MAX_DELIVER;
+    const where = `${message.subject}#${message.seq} (delivery ${deliveries} of ${max})`;
+    if (deliveries < max) throw new Error(`${stage} failed for ${where}: ${cause}`);
+    this.logger.warn(`${stage} failed for ${where}: ${cause}; dead-lettering as max_deliveries_exceeded`);
+    try {
+      await this.deadLetter(message, tenant, body, 'max_deliveries_exceeded', `${stage}: ${cause}`);
+    } catch (dlqError) {
+      // JetStream stops redelivering after max_deliver: the message stays unacked in PULSE_RAW.
+      this.logger.error(`dead-lettering ${where} failed too: ${(dlqError as Error)?.message}; it stays unacked`);
+      throw dlqError;
     }
-    const outcome = cleanEvent(validation.event, context);
-    if (!outcome.ok) {
-      await this.deadLetter(message, tenant, validation.event.event_id, outcome.reason, outcome.detail);
-      return;
-    }
-    await this.nats.js.publish(subjects.clean(outcome.event.partition), encodeJson(outcome.event), {
-      msgID: messageId(tenant, outcome.event.event_id),
-    });
-    message.ack();
+  }
+
+  private contextFor(tenant: string): CleaningContext {
+    return {
+      tenant,
+      partitions: this.settings.env.PULSE_PARTITIONS,
+      now: Date.now(),
+      maxFutureSkewMs: this.settings.env.PULSE_CLEANER_MAX_FUTURE_SKEW_MS,
+      keyring: this.settings.keyring,
+      baseCurrency: baseCurrencyOf(this.settings, tenant),
+      rates: this.settings.rates,
+    };
   }
 
   private async deadLetter(
     message: JsMsg,
     tenant: string,
-    eventId: string,
+    body: unknown,
     reason: DlqReason,
     detail: string,
   ): Promise<void> {
-    // The original payload is not forwarded raw: it may hold PII (issue 3 adds a scrubbed copy).
-    await this.nats.js.publish(
-      subjects.dlq(tenant),
-      encodeJson({ v: 1, tenant, event_id: eventId, reason, detail, raw_seq: message.seq }),
-      { msgID: messageId(tenant, eventId) },
-    );
+    const sentId = (body as { event_id?: unknown } | null)?.event_id;
+    // An id that could not have been a header value (the gateway published with it) is replaced.
+    const eventId =
+      typeof sentId === 'string' && sentId.length > 0 && sentId.length <= 128 && !/\p{Cc}/u.test(sentId)
+        ? sentId
+        : `seq-${message.seq}`;
+    const active = this.settings.keyring.active;
+    const dlqMessage: DlqMessage = {
+      v: 1,
+      reason,
+      detail,
+      event_id: eventId,
+      tenant,
+      raw_seq: message.seq,
+      payload:
+        body === undefined
+          ? null
+          : scrubForDlq(body, {
+              userKey: (userId) => {
+                const id = normalizeId(userId);
+                return id === undefined ? undefined : pseudonymize(tenant, id, active);
+              },
+            }),
+    };
+    await this.nats.js.publish(subjects.dlq(tenant), encodeJson(dlqMessage), { msgID: messageId(tenant, eventId) });
     message.ack();
   }
 }
