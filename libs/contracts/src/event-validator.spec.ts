@@ -1,4 +1,4 @@
-import { validateRawEvent } from './event-validator.js';
+import { createRawEventValidator, validateRawEvent } from './event-validator.js';
 
 const valid = { event_id: 'e-1', type: 'purchase', occurred_at: '2026-11-24T10:00:00.123Z', price: '12.50' };
 
@@ -22,5 +22,34 @@ describe('validateRawEvent', () => {
     const result = validateRawEvent(candidate);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toContain(reason);
+  });
+});
+
+describe('createRawEventValidator', () => {
+  it('tightens the limits a gateway enforces', () => {
+    const strict = createRawEventValidator({ maxIdLength: 8, maxTextLength: 40, maxAttributes: 2 });
+    expect(strict({ ...valid, user_id: 'u-123456' }).ok).toBe(true);
+    expect(strict({ ...valid, user_id: 'u-1234567' })).toEqual({
+      ok: false,
+      reason: 'user_id: must NOT have more than 8 characters',
+    });
+    expect(strict({ ...valid, user_agent: 'x'.repeat(41) })).toEqual({
+      ok: false,
+      reason: 'user_agent: must NOT have more than 40 characters',
+    });
+    expect(strict({ ...valid, attributes: { a: 1, b: 2, c: 3 } })).toEqual({
+      ok: false,
+      reason: 'attributes: must NOT have more than 2 properties',
+    });
+    expect(validateRawEvent({ ...valid, user_id: 'u-1234567' }).ok).toBe(true);
+  });
+
+  it('refuses limits looser than the contract', () => {
+    expect(() => createRawEventValidator({ maxIdLength: 257, maxTextLength: 1024, maxAttributes: 64 })).toThrow(
+      /maxIdLength/,
+    );
+    expect(() => createRawEventValidator({ maxIdLength: 256, maxTextLength: 1024, maxAttributes: 0 })).toThrow(
+      /maxAttributes/,
+    );
   });
 });

@@ -17,38 +17,64 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-const Id = (maxLength: number) => Type.Union([Type.String({ minLength: 1, maxLength }), Type.Integer()]);
-const Text = (maxLength: number) => Type.String({ maxLength });
+/**
+ * Size limits of the raw contract. A gateway may tighten them (PULSE_INGEST_MAX_*), never widen
+ * them: the cleaner validates with these defaults, so a looser gateway would only move the
+ * rejection from a 4xx answer into the DLQ.
+ */
+export interface RawEventLimits {
+  /** user, session, product and order ids */
+  maxIdLength: number;
+  /** free text: category 1/4 of it, user agent and attribute values all of it */
+  maxTextLength: number;
+  /** attribute keys per event (values are scalars: depth 1) */
+  maxAttributes: number;
+}
+
+export const DEFAULT_RAW_EVENT_LIMITS: Readonly<RawEventLimits> = Object.freeze({
+  maxIdLength: 256,
+  maxTextLength: 1024,
+  maxAttributes: 64,
+});
+
 const Amount = Type.Union([Type.Number(), Type.String({ minLength: 1, maxLength: 32 })]);
 
-export const RawEventV1Schema = Type.Object(
-  {
-    event_id: Type.String({ minLength: 1, maxLength: 128 }),
-    type: Type.String({ minLength: 1, maxLength: 32 }),
-    occurred_at: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Number()]),
-    user_id: Type.Optional(Id(256)),
-    session_id: Type.Optional(Id(256)),
-    product_id: Type.Optional(Id(256)),
-    category: Type.Optional(Text(256)),
-    quantity: Type.Optional(Amount),
-    price: Type.Optional(Amount),
-    currency: Type.Optional(Text(8)),
-    order_id: Type.Optional(Id(256)),
-    country: Type.Optional(Text(64)),
-    channel: Type.Optional(Text(64)),
-    email: Type.Optional(Text(320)),
-    ip: Type.Optional(Text(64)),
-    user_agent: Type.Optional(Text(1024)),
-    attributes: Type.Optional(
-      Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 1024 }), Type.Number()]), {
-        maxProperties: 64,
-      }),
-    ),
-  },
-  // Unknown fields are tolerated (older/newer SDKs) but never forwarded: the cleaner keeps only
-  // the fields above, which is also how free-text PII such as `name` or `phone` is dropped.
-  { additionalProperties: true, maxProperties: 64 },
-);
+export function rawEventV1Schema(limits: RawEventLimits = DEFAULT_RAW_EVENT_LIMITS) {
+  const Id = () => Type.Union([Type.String({ minLength: 1, maxLength: limits.maxIdLength }), Type.Integer()]);
+  const Text = (maxLength: number) => Type.String({ maxLength });
+  return Type.Object(
+    {
+      event_id: Type.String({ minLength: 1, maxLength: 128 }),
+      type: Type.String({ minLength: 1, maxLength: 32 }),
+      occurred_at: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Number()]),
+      user_id: Type.Optional(Id()),
+      session_id: Type.Optional(Id()),
+      product_id: Type.Optional(Id()),
+      category: Type.Optional(Text(Math.max(1, Math.floor(limits.maxTextLength / 4)))),
+      quantity: Type.Optional(Amount),
+      price: Type.Optional(Amount),
+      currency: Type.Optional(Text(8)),
+      order_id: Type.Optional(Id()),
+      country: Type.Optional(Text(64)),
+      channel: Type.Optional(Text(64)),
+      email: Type.Optional(Text(320)),
+      ip: Type.Optional(Text(64)),
+      user_agent: Type.Optional(Text(limits.maxTextLength)),
+      attributes: Type.Optional(
+        Type.Record(
+          Type.String({ maxLength: 64 }),
+          Type.Union([Type.String({ maxLength: limits.maxTextLength }), Type.Number()]),
+          { maxProperties: limits.maxAttributes },
+        ),
+      ),
+    },
+    // Unknown fields are tolerated (older/newer SDKs) but never forwarded: the cleaner keeps only
+    // the fields above, which is also how free-text PII such as `name` or `phone` is dropped.
+    { additionalProperties: true, maxProperties: 64 },
+  );
+}
+
+export const RawEventV1Schema = rawEventV1Schema();
 export type RawEventV1 = Static<typeof RawEventV1Schema>;
 
 /**

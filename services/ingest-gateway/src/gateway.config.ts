@@ -14,6 +14,10 @@ export const GatewayConfigSchema = Type.Object({
   /** Limit on the request body as received *and* after gzip decompression (zip bombs stop here). */
   PULSE_INGEST_MAX_BODY_BYTES: Type.Integer({ default: 5 * 1024 * 1024, minimum: 1024 }),
   PULSE_INGEST_MAX_BATCH: Type.Integer({ default: 1000, minimum: 1, maximum: 100_000 }),
+  /** Tighten (never widen) the contract's size limits: ids, free text, attribute count. */
+  PULSE_INGEST_MAX_ID_LENGTH: Type.Integer({ default: 256, minimum: 1, maximum: 256 }),
+  PULSE_INGEST_MAX_TEXT_LENGTH: Type.Integer({ default: 1024, minimum: 4, maximum: 1024 }),
+  PULSE_INGEST_MAX_ATTRIBUTES: Type.Integer({ default: 64, minimum: 1, maximum: 64 }),
   PULSE_INGEST_PUBLISH_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100 }),
   /** Per tenant and gateway replica; 0 turns rate limiting off. */
   PULSE_INGEST_RATE_LIMIT_EVENTS_PER_SECOND: Type.Integer({ default: 20_000, minimum: 0 }),

@@ -1,4 +1,4 @@
-import { messageId, subjects, validateRawEvent } from '@pulse/contracts';
+import { createRawEventValidator, messageId, subjects, type EventValidation } from '@pulse/contracts';
 import { encodeJson, JetStreamConnection } from '@pulse/messaging';
 
 import { JetStreamApiError } from '@nats-io/jetstream';
@@ -26,12 +26,19 @@ const STREAM_FULL = /maximum (bytes|messages)|insufficient (storage )?resources|
 @Injectable()
 export class EventsService {
   private readonly logger = new Logger(EventsService.name);
+  private readonly validate: (candidate: unknown) => EventValidation;
 
   constructor(
     private readonly nats: JetStreamConnection,
     private readonly rateLimiter: TenantRateLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    this.validate = createRawEventValidator({
+      maxIdLength: config.PULSE_INGEST_MAX_ID_LENGTH,
+      maxTextLength: config.PULSE_INGEST_MAX_TEXT_LENGTH,
+      maxAttributes: config.PULSE_INGEST_MAX_ATTRIBUTES,
+    });
+  }
 
   /**
    * @param indexOffset position of the first candidate in the client's whole request (gRPC streams)
@@ -55,7 +62,7 @@ export class EventsService {
         rejected.push({ index, reason: candidate.reason });
         return;
       }
-      const validation = validateRawEvent(candidate.value);
+      const validation = this.validate(candidate.value);
       if (!validation.ok) {
         rejected.push({ index, reason: validation.reason });
         return;
