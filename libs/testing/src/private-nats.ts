@@ -28,10 +28,11 @@ export class PrivateNats {
     this.child = spawn(
       binary,
       ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dataDir, ...this.extraArgs],
-      {
-        stdio: 'ignore',
-      },
+      { stdio: 'ignore' },
     );
+    // Never outlive the test process, even when it dies before its afterAll ran.
+    const child = this.child;
+    process.once('exit', () => child.kill('SIGKILL'));
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (await this.accepting()) return;
