@@ -17,6 +17,7 @@ function spec(name: string, overrides: Partial<StreamSpec> = {}): StreamSpec {
     maxAgeMs: 3_600_000,
     maxBytes: 64 * 1024 * 1024,
     duplicateWindowMs: 120_000,
+    discard: 'new',
     ...overrides,
   };
 }
@@ -32,10 +33,13 @@ describe('JetStreamConnection stream provisioning (real NATS)', () => {
     const name = unique();
     const first = await openConnection([spec(name)]);
     await first.close();
-    const second = await openConnection([spec(name, { duplicateWindowMs: 600_000, maxBytes: 32 * 1024 * 1024 })]);
+    const second = await openConnection([
+      spec(name, { duplicateWindowMs: 600_000, maxBytes: 32 * 1024 * 1024, discard: 'old' }),
+    ]);
     const info = await second.jsm.streams.info(name);
     expect(info.config.duplicate_window).toBe(nanos(600_000));
     expect(info.config.max_bytes).toBe(32 * 1024 * 1024);
+    expect(info.config.discard).toBe('old');
     await second.jsm.streams.delete(name);
     await second.close();
   });

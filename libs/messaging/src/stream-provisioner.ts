@@ -24,9 +24,7 @@ function toConfig(spec: StreamSpec): Partial<StreamConfig> & { name: string } {
     max_age: nanos(spec.maxAgeMs),
     max_bytes: spec.maxBytes,
     duplicate_window: nanos(spec.duplicateWindowMs),
-    // New writes are refused when full (the gateway answers 429/503) rather than silently
-    // deleting old, possibly unconsumed, events.
-    discard: DiscardPolicy.New,
+    discard: spec.discard === 'old' ? DiscardPolicy.Old : DiscardPolicy.New,
   };
 }
 

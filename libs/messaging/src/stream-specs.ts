@@ -16,6 +16,11 @@ export const StreamSettings = {
    * client's retry-with-backoff after a gateway or NATS restart; the cost is one id per event kept
    * in memory for that long (~80 B each: 10 min at 50k ev/s ≈ 2.4 GB, so high-rate installs lower it).
    */
+  /**
+   * What a full stream does: `new` refuses new writes (the gateway answers 429 and nothing
+   * unconsumed is ever deleted); `old` deletes the oldest messages, which may not be consumed yet.
+   */
+  PULSE_STREAM_DISCARD: Type.Union([Type.Literal('new'), Type.Literal('old')], { default: 'new' }),
   PULSE_STREAM_DUPLICATE_WINDOW_SECONDS: Type.Integer({ default: 600, minimum: 1 }),
 };
 export type StreamSettingsValues = Static<ReturnType<typeof Type.Object<typeof StreamSettings>>>;
@@ -27,6 +32,7 @@ export interface StreamSpec {
   maxAgeMs: number;
   maxBytes: number;
   duplicateWindowMs: number;
+  discard: 'new' | 'old';
 }
 
 export function streamSpecs(settings: StreamSettingsValues, keys: readonly StreamKey[]): StreamSpec[] {
@@ -37,5 +43,6 @@ export function streamSpecs(settings: StreamSettingsValues, keys: readonly Strea
     maxAgeMs: settings.PULSE_STREAM_MAX_AGE_HOURS * 3_600_000,
     maxBytes: settings.PULSE_STREAM_MAX_BYTES,
     duplicateWindowMs: settings.PULSE_STREAM_DUPLICATE_WINDOW_SECONDS * 1000,
+    discard: settings.PULSE_STREAM_DISCARD,
   }));
 }

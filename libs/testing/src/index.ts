@@ -1,4 +1,5 @@
 export * from './free-port.js';
+export * from './grpc-probes.js';
 export * from './local-platform.js';
 export * from './private-nats.js';
 export * from './service-process.js';

@@ -1,6 +1,6 @@
 import { IngestClient } from '@pulse/client';
 import { hashApiKey } from '@pulse/config';
-import { freePort, PrivateNats } from '@pulse/testing';
+import { freePort, grpcHealth, grpcReflectionServices, PrivateNats } from '@pulse/testing';
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -263,6 +263,19 @@ describe('ingest gateway (real NATS JetStream)', () => {
         duplicates: 1,
         rejected: [{ index: 2, reason: "event: must have required property 'occurred_at'" }],
       });
+    });
+
+    it('serves grpc.health.v1 and server reflection on the same port', async () => {
+      const address = (grpc as unknown as { options: { address: string } }).options.address;
+      expect(await grpcHealth(address, 'pulse.ingest.v1.IngestService')).toBe('SERVING');
+      expect(await grpcHealth(address)).toBe('SERVING');
+      await expect(grpcHealth(address, 'no.such.Service')).rejects.toMatchObject({ code: 5 }); // NOT_FOUND
+      expect(await grpcReflectionServices(address)).toEqual(expect.arrayContaining(['pulse.ingest.v1.IngestService']));
+    });
+
+    it('fails a call whose deadline passes instead of hanging', async () => {
+      const many = Array.from({ length: 500 }, (_, i) => ({ eventId: `dl-${i}`, type: 'page_view', occurredAt: '1' }));
+      await expect(grpc.ingest(many, 1)).rejects.toMatchObject({ code: 4 }); // DEADLINE_EXCEEDED
     });
 
     it('answers UNAUTHENTICATED, PERMISSION_DENIED and INVALID_ARGUMENT as documented', async () => {

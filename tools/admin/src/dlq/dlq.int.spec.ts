@@ -23,6 +23,7 @@ describe('replay-dlq (real NATS)', () => {
       PULSE_STREAM_MAX_AGE_HOURS: 1,
       PULSE_STREAM_MAX_BYTES: 64 * 1024 * 1024,
       PULSE_STREAM_DUPLICATE_WINDOW_SECONDS: 600,
+      PULSE_STREAM_DISCARD: 'new' as const,
     };
     await ensureStreams(await jetstreamManager(nc), streamSpecs(settings, ['raw', 'dlq']));
   }, 30_000);
