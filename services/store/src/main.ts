@@ -7,9 +7,26 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { AppModule } from './app.module.js';
-import { loadStoreConfig } from './store.config.js';
+import { CassandraClient } from './cassandra/cassandra.client.js';
+import { loadCassandraConfig, loadStoreConfig } from './store.config.js';
 
 const SERVICE = 'pulse.store.v1.MetricsService';
+
+/**
+ * `PULSE_STORE_MIGRATE_ONLY=true`: create the keyspace, apply pending migrations, exit 0 — what the
+ * Helm pre-install/pre-upgrade Job runs, so schema changes land before new pods start.
+ */
+if (process.env.PULSE_STORE_MIGRATE_ONLY === 'true') {
+  try {
+    const cassandra = new CassandraClient(loadCassandraConfig());
+    await cassandra.onModuleInit();
+    await cassandra.onApplicationShutdown();
+    process.exit(0);
+  } catch (error) {
+    process.stderr.write(`store: migration failed: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit((error as Error)?.name === 'ConfigError' ? 78 : 1);
+  }
+}
 
 await runService('store', async () => {
   const config = loadStoreConfig();

@@ -17,6 +17,14 @@ export const StoreConfigSchema = Type.Object({
   PULSE_STORE_MINUTE_TTL_DAYS: Type.Integer({ default: 14, minimum: 1 }),
 });
 export type StoreConfig = Static<typeof StoreConfigSchema>;
+
+/** What the schema migration needs: only Cassandra (the Helm pre-install/upgrade Job runs with this). */
+export const CassandraConfigSchema = Type.Object({ ...CassandraSettings });
+export type CassandraConfig = Static<typeof CassandraConfigSchema>;
+
+export function loadCassandraConfig(env: NodeJS.ProcessEnv = process.env): Readonly<CassandraConfig> {
+  return loadConfig(CassandraConfigSchema, env);
+}
 export const STORE_CONFIG = Symbol('STORE_CONFIG');
 
 export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): Readonly<StoreConfig> {

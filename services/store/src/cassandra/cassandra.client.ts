@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import cassandra from 'cassandra-driver';
 
 import { MIGRATIONS } from '../schema/migrations.js';
-import { STORE_CONFIG, type StoreConfig } from '../store.config.js';
+import { STORE_CONFIG, type CassandraConfig } from '../store.config.js';
 
 /**
  * The store's Cassandra session: connects (retrying while Cassandra starts), creates the keyspace
@@ -17,7 +17,7 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CassandraClient.name);
   private client?: cassandra.Client;
 
-  constructor(@Inject(STORE_CONFIG) private readonly config: StoreConfig) {}
+  constructor(@Inject(STORE_CONFIG) private readonly config: CassandraConfig) {}
 
   get session(): cassandra.Client {
     if (!this.client) throw new Error('Cassandra session is not open yet');
