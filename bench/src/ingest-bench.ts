@@ -129,21 +129,6 @@ const common = {
   PULSE_STREAM_MAX_BYTES: String(4 * 1024 ** 3),
   PULSE_SHUTDOWN_TIMEOUT_MS: '20000',
 };
-const gateway = new ServiceProcess({
-  name: 'ingest-gateway',
-  env: {
-    ...common,
-    PULSE_API_KEYS_FILE: keysFile,
-    PULSE_INGEST_HOST: '127.0.0.1',
-    PULSE_INGEST_HTTP_PORT: String(httpPort),
-    PULSE_INGEST_GRPC_PORT: String(grpcPort),
-    PULSE_INGEST_RATE_LIMIT_EVENTS_PER_SECOND: '0',
-  },
-  readyUrl: `http://127.0.0.1:${httpPort}/readyz`,
-  logFile: join(dir, 'gateway.log'),
-});
-await gateway.start();
-
 const url = `http://127.0.0.1:${httpPort}/v1/events`;
 const rows: Array<{
   scenario: string;
@@ -153,30 +138,49 @@ const rows: Array<{
   latencyP99?: number;
   errors: number;
 }> = [];
-for (const batch of [100, 1000]) {
-  const runs: HttpRun[] = [];
-  for (let run = 0; run < RUNS; run += 1) runs.push(await httpRun(url, batch, EVENTS, `http${batch}-${run}`));
-  const rate = summarize(runs.map((r) => r.eventsPerSecond));
-  rows.push({
-    scenario: `HTTP batches of ${batch} (16 connections)`,
-    median: rate.median,
-    p99: rate.min, // the slowest run: with few runs p99 of throughput is its minimum
-    latencyP50: summarize(runs.map((r) => r.p50)).median,
-    latencyP99: summarize(runs.map((r) => r.p99)).median,
-    errors: runs.reduce((sum, r) => sum + r.non2xx, 0),
+const gatewayRss: Record<string, number | undefined> = {};
+for (const mode of ['per-event', 'batch'] as const) {
+  const gateway = new ServiceProcess({
+    name: 'ingest-gateway',
+    env: {
+      ...common,
+      PULSE_API_KEYS_FILE: keysFile,
+      PULSE_INGEST_HOST: '127.0.0.1',
+      PULSE_INGEST_HTTP_PORT: String(httpPort),
+      PULSE_INGEST_GRPC_PORT: String(grpcPort),
+      PULSE_INGEST_RATE_LIMIT_EVENTS_PER_SECOND: '0',
+      PULSE_INGEST_PUBLISH_MODE: mode,
+    },
+    readyUrl: `http://127.0.0.1:${httpPort}/readyz`,
+    logFile: join(dir, `gateway-${mode}.log`),
   });
+  await gateway.start();
+  for (const batch of [100, 1000]) {
+    const runs: HttpRun[] = [];
+    for (let run = 0; run < RUNS; run += 1) runs.push(await httpRun(url, batch, EVENTS, `${mode}-http${batch}-${run}`));
+    const rate = summarize(runs.map((r) => r.eventsPerSecond));
+    rows.push({
+      scenario: `${mode}: HTTP batches of ${batch} (16 connections)`,
+      median: rate.median,
+      p99: rate.min, // the slowest run: with few runs p99 of throughput is its minimum
+      latencyP50: summarize(runs.map((r) => r.p50)).median,
+      latencyP99: summarize(runs.map((r) => r.p99)).median,
+      errors: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    });
+  }
+  const grpcRuns = [];
+  for (let run = 0; run < RUNS; run += 1)
+    grpcRuns.push(await grpcRun(`127.0.0.1:${grpcPort}`, EVENTS, `${mode}-grpc-${run}`));
+  const grpcRate = summarize(grpcRuns.map((r) => r.eventsPerSecond));
+  rows.push({
+    scenario: `${mode}: gRPC client streams (4 × batches of 500)`,
+    median: grpcRate.median,
+    p99: grpcRate.min,
+    errors: 0,
+  });
+  gatewayRss[mode] = peakRssMiB(gateway.pid);
+  await gateway.stop();
 }
-const grpcRuns = [];
-for (let run = 0; run < RUNS; run += 1) grpcRuns.push(await grpcRun(`127.0.0.1:${grpcPort}`, EVENTS, `grpc-${run}`));
-const grpcRate = summarize(grpcRuns.map((r) => r.eventsPerSecond));
-rows.push({
-  scenario: 'gRPC client streams (4 × batches of 500)',
-  median: grpcRate.median,
-  p99: grpcRate.min,
-  errors: 0,
-});
-const gatewayRss = peakRssMiB(gateway.pid);
-await gateway.stop();
 
 // Cleaner: drain everything the gateway persisted, from a standing start.
 const raw = await streamMessages(nats.url, 'PULSE_RAW');
@@ -227,7 +231,7 @@ const md = [
       `| ${r.scenario} | ${r.median.toLocaleString('en')} | ${r.p99.toLocaleString('en')} | ${r.latencyP50 ?? '–'} | ${r.latencyP99 ?? '–'} | ${r.errors} |`,
   ),
   '',
-  `peak RSS: gateway ${gatewayRss} MiB, cleaner ${cleanerRss} MiB; ${EVENTS.toLocaleString('en')} events per run, ${RUNS} runs; ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}; NATS, gateway and load generator share the machine.`,
+  `peak RSS: gateway ${gatewayRss['per-event']} MiB (per-event) / ${gatewayRss.batch} MiB (batch), cleaner ${cleanerRss} MiB; ${EVENTS.toLocaleString('en')} events per run, ${RUNS} runs; ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}; NATS, gateway and load generator share the machine.`,
 ].join('\n');
 mkdirSync(join(workspaceRoot, 'bench/results'), { recursive: true });
 writeFileSync(join(workspaceRoot, 'bench/results/ingest.json'), JSON.stringify(results, null, 2));

@@ -18,6 +18,7 @@ function spec(name: string, overrides: Partial<StreamSpec> = {}): StreamSpec {
     maxBytes: 64 * 1024 * 1024,
     duplicateWindowMs: 120_000,
     discard: 'new',
+    allowBatched: false,
     ...overrides,
   };
 }

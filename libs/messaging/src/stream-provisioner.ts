@@ -25,6 +25,7 @@ function toConfig(spec: StreamSpec): Partial<StreamConfig> & { name: string } {
     max_bytes: spec.maxBytes,
     duplicate_window: nanos(spec.duplicateWindowMs),
     discard: spec.discard === 'old' ? DiscardPolicy.Old : DiscardPolicy.New,
+    ...(spec.allowBatched ? { allow_batched: true } : {}),
   };
 }
 
@@ -44,6 +45,7 @@ export async function ensureStreams(jsm: JetStreamManager, specs: readonly Strea
         current.max_bytes !== wanted.max_bytes ||
         current.duplicate_window !== wanted.duplicate_window ||
         current.discard !== wanted.discard ||
+        Boolean(current.allow_batched) !== Boolean(wanted.allow_batched) ||
         current.subjects.join() !== spec.subjects.join();
       if (changed) await jsm.streams.update(spec.name, { ...current, ...wanted });
     } catch (error) {

@@ -33,6 +33,8 @@ export interface StreamSpec {
   maxBytes: number;
   duplicateWindowMs: number;
   discard: 'new' | 'old';
+  /** JetStream fast-ingest batches (nats-server ≥ 2.14): needed by the gateway's `batch` publish mode. */
+  allowBatched: boolean;
 }
 
 export function streamSpecs(settings: StreamSettingsValues, keys: readonly StreamKey[]): StreamSpec[] {
@@ -44,5 +46,6 @@ export function streamSpecs(settings: StreamSettingsValues, keys: readonly Strea
     maxBytes: settings.PULSE_STREAM_MAX_BYTES,
     duplicateWindowMs: settings.PULSE_STREAM_DUPLICATE_WINDOW_SECONDS * 1000,
     discard: settings.PULSE_STREAM_DISCARD,
+    allowBatched: key === 'raw',
   }));
 }

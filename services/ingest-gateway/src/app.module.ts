@@ -6,6 +6,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 
 import { EventsService } from './events/events.service.js';
+import { RawPublisher } from './events/raw-publisher.js';
 import { TenantRateLimiter } from './events/tenant-rate-limiter.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway.config.js';
 import { IngestGrpcController } from './grpc/ingest.grpc-controller.js';
@@ -37,6 +38,7 @@ export class AppModule {
         { provide: ApiKeyRegistry, useValue: ApiKeyRegistry.fromFile(config.PULSE_API_KEYS_FILE) },
         { provide: APP_FILTER, useClass: ProblemFilter },
         EventsService,
+        RawPublisher,
         TenantRateLimiter,
       ],
     };

@@ -18,6 +18,8 @@ export const GatewayConfigSchema = Type.Object({
   PULSE_INGEST_MAX_ID_LENGTH: Type.Integer({ default: 256, minimum: 1, maximum: 256 }),
   PULSE_INGEST_MAX_TEXT_LENGTH: Type.Integer({ default: 1024, minimum: 4, maximum: 1024 }),
   PULSE_INGEST_MAX_ATTRIBUTES: Type.Integer({ default: 64, minimum: 1, maximum: 64 }),
+  /** `per-event` (exact duplicate reporting) or `batch` (JetStream fast-ingest, faster); see raw-publisher.ts. */
+  PULSE_INGEST_PUBLISH_MODE: Type.Union([Type.Literal('per-event'), Type.Literal('batch')], { default: 'per-event' }),
   PULSE_INGEST_PUBLISH_TIMEOUT_MS: Type.Integer({ default: 5_000, minimum: 100 }),
   /** Per tenant and gateway replica; 0 turns rate limiting off. */
   PULSE_INGEST_RATE_LIMIT_EVENTS_PER_SECOND: Type.Integer({ default: 20_000, minimum: 0 }),

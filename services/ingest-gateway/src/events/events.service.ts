@@ -6,6 +6,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 import { IngestError } from './ingest-error.js';
+import { RawPublisher } from './raw-publisher.js';
 import { type Candidate } from './request-body.js';
 import { TenantRateLimiter } from './tenant-rate-limiter.js';
 
@@ -30,6 +31,7 @@ export class EventsService {
 
   constructor(
     private readonly nats: JetStreamConnection,
+    private readonly publisher: RawPublisher,
     private readonly rateLimiter: TenantRateLimiter,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
@@ -84,16 +86,12 @@ export class EventsService {
     }
 
     const subject = subjects.raw(tenant);
-    let acks;
+    let alreadyStored: number;
     try {
-      acks = await Promise.all(
-        valid.map(({ id, payload }) =>
-          this.nats.js.publish(subject, payload, {
-            msgID: messageId(tenant, id),
-            timeout: this.config.PULSE_INGEST_PUBLISH_TIMEOUT_MS,
-          }),
-        ),
-      );
+      ({ duplicates: alreadyStored } = await this.publisher.publish(
+        subject,
+        valid.map(({ id, payload }) => ({ msgId: messageId(tenant, id), payload })),
+      ));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof JetStreamApiError && STREAM_FULL.test(message)) {
@@ -103,7 +101,6 @@ export class EventsService {
       this.logger.warn(`publish to ${subject} failed: ${message}`);
       throw new IngestError('unavailable', 'the event stream did not acknowledge the events; retry later', 2);
     }
-    const alreadyStored = acks.filter((ack) => ack.duplicate).length;
-    return { accepted: acks.length - alreadyStored, duplicates: alreadyStored + duplicatesInRequest, rejected };
+    return { accepted: valid.length - alreadyStored, duplicates: alreadyStored + duplicatesInRequest, rejected };
   }
 }
