@@ -14,6 +14,8 @@ export const StoreConfigSchema = Type.Object({
   PULSE_API_KEYS_FILE: Type.String({ minLength: 1 }),
   PULSE_STORE_MAX_IN_FLIGHT: Type.Integer({ default: 256, minimum: 1 }),
   /** Retention of 1-minute windows (days); hour and day windows keep 400 days and 5 years. */
+  /** Apply pending migrations at start-up; the Helm chart sets false because its hook Job owns them. */
+  PULSE_STORE_MIGRATE_ON_START: Type.Boolean({ default: true }),
   PULSE_STORE_MINUTE_TTL_DAYS: Type.Integer({ default: 14, minimum: 1 }),
 });
 export type StoreConfig = Static<typeof StoreConfigSchema>;

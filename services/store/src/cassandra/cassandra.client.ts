@@ -17,7 +17,9 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CassandraClient.name);
   private client?: cassandra.Client;
 
-  constructor(@Inject(STORE_CONFIG) private readonly config: CassandraConfig) {}
+  constructor(
+    @Inject(STORE_CONFIG) private readonly config: CassandraConfig & { PULSE_STORE_MIGRATE_ON_START?: boolean },
+  ) {}
 
   get session(): cassandra.Client {
     if (!this.client) throw new Error('Cassandra session is not open yet');
@@ -54,7 +56,8 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
         await new Promise((resolve) => setTimeout(resolve, 2_000));
       }
     }
-    await this.migrate(bootstrap);
+    // The Helm chart turns this off: its pre-install/pre-upgrade Job migrates before pods roll.
+    if (this.config.PULSE_STORE_MIGRATE_ON_START !== false) await this.migrate(bootstrap);
     await bootstrap.shutdown();
     this.client = new cassandra.Client({ ...options, keyspace: this.config.PULSE_CASSANDRA_KEYSPACE });
     await this.client.connect();

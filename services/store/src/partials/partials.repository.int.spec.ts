@@ -24,6 +24,7 @@ const config: StoreConfig = {
   PULSE_API_KEYS_FILE: 'unused',
   PULSE_STORE_MAX_IN_FLIGHT: 1,
   PULSE_STORE_MINUTE_TTL_DAYS: 1,
+  PULSE_STORE_MIGRATE_ON_START: true,
 };
 
 const partial = (overrides: Partial<WindowPartialV1>): WindowPartialV1 => ({

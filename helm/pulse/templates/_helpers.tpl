@@ -1,0 +1,284 @@
+{{/* Names ---------------------------------------------------------------------------------- */}}
+{{- define "pulse.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "pulse.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "<fullname>-<component>"; call with (dict "root" $ "component" "store") */}}
+{{- define "pulse.componentName" -}}
+{{- printf "%s-%s" (include "pulse.fullname" .root | trunc 40 | trimSuffix "-") .component | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "pulse.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" }}
+{{ include "pulse.selectorLabels" . }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/part-of: pulse
+{{- with .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "pulse.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "pulse.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Labels every pod of the release carries (what the default-deny policy selects). */}}
+{{- define "pulse.releaseSelector" -}}
+app.kubernetes.io/name: {{ include "pulse.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* Image: repository:tag[@digest]; tag defaults to appVersion, never "latest". */}}
+{{- define "pulse.image" -}}
+{{- $tag := .image.tag | default .root.Chart.AppVersion -}}
+{{- if eq $tag "latest" -}}{{- fail (printf "%s.image.tag: \"latest\" is not allowed; pin a version or a digest" .component) -}}{{- end -}}
+{{- if .image.digest -}}
+{{- printf "%s:%s@%s" .image.repository $tag .image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .image.repository $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "pulse.apiKeysSecretName" -}}
+{{- .Values.apiKeys.existingSecret | default (printf "%s-api-keys" (include "pulse.fullname" .)) -}}
+{{- end -}}
+
+{{- define "pulse.pseudonymSecretName" -}}
+{{- .Values.cleaner.pseudonymKeys.existingSecret | default (printf "%s-pseudonym-keys" (include "pulse.fullname" .)) -}}
+{{- end -}}
+
+{{/* Fails early (with the value to set) when the gateway or store needs API keys and none are given. */}}
+{{- define "pulse.validate" -}}
+{{- if and (or .Values.ingestGateway.enabled .Values.store.enabled) (not .Values.apiKeys.existingSecret) (not .Values.apiKeys.keys) -}}
+{{- fail "apiKeys: set apiKeys.existingSecret (a Secret with keys.json) or apiKeys.keys — the gateway and store refuse to start without API keys" -}}
+{{- end -}}
+{{- if and .Values.aggregator.enabled (gt (int .Values.aggregator.replicaCount) (int .Values.partitions)) -}}
+{{- fail (printf "aggregator.replicaCount (%d) must not exceed partitions (%d): a replica would own no partition" (int .Values.aggregator.replicaCount) (int .Values.partitions)) -}}
+{{- end -}}
+{{- if and .Values.otel.enabled (not .Values.otel.endpoint) -}}
+{{- fail "otel.enabled is true but otel.endpoint is empty" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Topology spread; call with (dict "root" $ "component" "store") */}}
+{{- define "pulse.topologySpread" -}}
+{{- if .root.Values.topologySpread.enabled }}
+topologySpreadConstraints:
+{{- range .root.Values.topologySpread.topologyKeys }}
+  - maxSkew: {{ $.root.Values.topologySpread.maxSkew }}
+    topologyKey: {{ . }}
+    whenUnsatisfiable: {{ $.root.Values.topologySpread.whenUnsatisfiable }}
+    labelSelector:
+      matchLabels:
+        {{- include "pulse.selectorLabels" $ | nindent 8 }}
+    {{- if not $.statefulset }}
+    matchLabelKeys: [pod-template-hash]
+    {{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Probe timings object -> YAML fields */}}
+{{- define "pulse.probeTimings" -}}
+{{- range $k, $v := . }}
+{{ $k }}: {{ $v }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The pod template every Pulse workload shares. Call with a dict:
+  root, component, svc (the service's values), env (rendered YAML list of EnvVar, may be ""),
+  ports (list of dict name/port), probes (rendered YAML: startupProbe/livenessProbe/readinessProbe),
+  volumes, volumeMounts (rendered YAML lists, may be ""), configChecksum.
+*/}}
+{{- define "pulse.podTemplate" -}}
+{{- $root := .root -}}
+{{- $svc := .svc -}}
+metadata:
+  labels:
+    {{- include "pulse.labels" . | nindent 4 }}
+    {{- with $svc.podLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  annotations:
+    checksum/config: {{ .configChecksum }}
+    {{- with $svc.podAnnotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  serviceAccountName: {{ include "pulse.componentName" . }}
+  automountServiceAccountToken: false
+  enableServiceLinks: false
+  terminationGracePeriodSeconds: {{ add (div $root.Values.shutdownTimeoutMs 1000) 5 }}
+  {{- with $root.Values.imagePullSecrets }}
+  imagePullSecrets:
+    {{- range . }}
+    - name: {{ . }}
+    {{- end }}
+  {{- end }}
+  {{- with $svc.priorityClassName }}
+  priorityClassName: {{ . }}
+  {{- end }}
+  securityContext:
+    {{- toYaml $root.Values.podSecurityContext | nindent 4 }}
+  {{- with include "pulse.topologySpread" . | trim }}
+  {{- . | nindent 2 }}
+  {{- end }}
+  {{- with $svc.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $svc.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $svc.affinity }}
+  affinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  containers:
+    - name: {{ .component }}
+      image: {{ include "pulse.image" (dict "root" $root "component" .component "image" $svc.image) }}
+      imagePullPolicy: {{ $svc.image.pullPolicy }}
+      securityContext:
+        {{- toYaml $root.Values.containerSecurityContext | nindent 8 }}
+      envFrom:
+        - configMapRef:
+            name: {{ include "pulse.fullname" $root }}-common
+        - configMapRef:
+            name: {{ include "pulse.componentName" . }}
+      env:
+        - name: OTEL_SERVICE_NAME
+          value: {{ .component }}
+        - name: K8S_POD_NAME
+          valueFrom: { fieldRef: { fieldPath: metadata.name } }
+        - name: OTEL_RESOURCE_ATTRIBUTES
+          value: {{ printf "k8s.pod.name=$(K8S_POD_NAME),k8s.namespace.name=%s,service.version=%s%s" $root.Release.Namespace $root.Chart.AppVersion (ternary (printf ",%s" $root.Values.otel.resourceAttributes) "" (ne $root.Values.otel.resourceAttributes "")) | quote }}
+        {{- with .env }}
+        {{- . | nindent 8 }}
+        {{- end }}
+        {{- with $svc.extraEnv }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      ports:
+        {{- range .ports }}
+        - name: {{ .name }}
+          containerPort: {{ .port }}
+          protocol: TCP
+        {{- end }}
+      {{- .probes | nindent 6 }}
+      resources:
+        {{- toYaml $svc.resources | nindent 8 }}
+      volumeMounts:
+        - name: tmp
+          mountPath: /tmp
+        {{- with .volumeMounts }}
+        {{- . | nindent 8 }}
+        {{- end }}
+  volumes:
+    - name: tmp
+      emptyDir:
+        sizeLimit: 64Mi
+    {{- with .volumes }}
+    {{- . | nindent 4 }}
+    {{- end }}
+{{- end -}}
+
+{{/* HTTP probe on the "http" port; args: path, timings */}}
+{{- define "pulse.httpProbe" -}}
+httpGet:
+  path: {{ .path }}
+  port: http
+{{- include "pulse.probeTimings" .timings }}
+{{- end -}}
+
+{{/* gRPC probe (grpc.health.v1); args: port, timings */}}
+{{- define "pulse.grpcProbe" -}}
+grpc:
+  port: {{ .port }}
+{{- include "pulse.probeTimings" .timings }}
+{{- end -}}
+
+{{/* The API-key file volume and mount (gateway, store). */}}
+{{- define "pulse.apiKeysVolume" -}}
+- name: api-keys
+  secret:
+    secretName: {{ include "pulse.apiKeysSecretName" . }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.apiKeys.existingSecretKey }}
+        path: keys.json
+{{- end -}}
+{{- define "pulse.apiKeysMount" -}}
+- name: api-keys
+  mountPath: /etc/pulse/api-keys
+  readOnly: true
+{{- end -}}
+
+{{/* ServiceAccount, PDB and HPA shared by every workload; call with (dict root component svc kind) */}}
+{{- define "pulse.serviceAccount" -}}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ include "pulse.componentName" . }}
+  labels:
+    {{- include "pulse.labels" . | nindent 4 }}
+automountServiceAccountToken: false
+{{- end -}}
+
+{{- define "pulse.pdb" -}}
+{{- if .svc.pdb.enabled }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "pulse.componentName" . }}
+  labels:
+    {{- include "pulse.labels" . | nindent 4 }}
+spec:
+  maxUnavailable: {{ .svc.pdb.maxUnavailable }}
+  selector:
+    matchLabels:
+      {{- include "pulse.selectorLabels" . | nindent 6 }}
+{{- end }}
+{{- end -}}
+
+{{- define "pulse.hpa" -}}
+{{- if .svc.autoscaling.enabled }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ include "pulse.componentName" . }}
+  labels:
+    {{- include "pulse.labels" . | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ include "pulse.componentName" . }}
+  minReplicas: {{ .svc.autoscaling.minReplicas }}
+  maxReplicas: {{ .svc.autoscaling.maxReplicas }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ .svc.autoscaling.targetCPUUtilizationPercentage }}
+{{- end }}
+{{- end -}}

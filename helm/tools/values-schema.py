@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""Writes helm/pulse/values.schema.json (JSON Schema 2020-12, strict: additionalProperties false
+everywhere Pulse owns the shape). Kept as code so the five services share one definition.
+`--check` exits 1 when the committed schema differs from what this script produces."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "pulse" / "values.schema.json"
+
+
+def obj(props, required=None, desc=None, extra=True):
+    o = {"type": "object", "additionalProperties": False, "properties": props}
+    o["required"] = sorted(required if required is not None else props.keys())
+    if desc:
+        o["description"] = desc
+    return o
+
+
+def s(desc=None, **kw):
+    o = {"type": "string", **kw}
+    if desc:
+        o["description"] = desc
+    return o
+
+
+def i(minimum=None, maximum=None, desc=None):
+    o = {"type": "integer"}
+    if minimum is not None:
+        o["minimum"] = minimum
+    if maximum is not None:
+        o["maximum"] = maximum
+    if desc:
+        o["description"] = desc
+    return o
+
+
+BOOL = {"type": "boolean"}
+PORT = i(1, 65535)
+FREE_OBJECT = {"type": "object", "description": "Kubernetes object, passed through"}
+STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
+LIST_OF_OBJECTS = {"type": "array", "items": {"type": "object"}}
+QUANTITY = {"anyOf": [{"type": "string", "pattern": r"^[0-9.]+(m|k|Ki|Mi|Gi|Ti|M|G|T)?$"}, {"type": "number", "minimum": 0}]}
+RESOURCE_LIST = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"cpu": QUANTITY, "memory": QUANTITY, "ephemeral-storage": QUANTITY},
+}
+RESOURCES = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["requests", "limits"],
+    "properties": {"requests": RESOURCE_LIST, "limits": RESOURCE_LIST},
+    "description": "Container resources: requests are required by the policy check",
+}
+PROBE = obj(
+    {
+        "initialDelaySeconds": i(0),
+        "periodSeconds": i(1),
+        "timeoutSeconds": i(1),
+        "failureThreshold": i(1),
+        "successThreshold": i(1),
+    },
+    required=[],
+)
+IMAGE = obj(
+    {
+        "repository": s("image repository", minLength=1),
+        "tag": {
+            **s("image tag; empty = Chart appVersion; never latest", pattern=r"^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$"),
+            # A readable rejection of `latest` (RE2 patterns have no negative look-ahead).
+            "if": {"const": "latest"},
+            "then": {"enum": ["<a pinned version: latest is not allowed>"]},
+        },
+        "digest": s("sha256:<64 hex> or empty", pattern=r"^(sha256:[a-f0-9]{64})?$"),
+        "pullPolicy": {"enum": ["IfNotPresent", "Always", "Never"]},
+    }
+)
+AUTOSCALING = obj(
+    {
+        "enabled": BOOL,
+        "minReplicas": i(1),
+        "maxReplicas": i(1),
+        "targetCPUUtilizationPercentage": i(1, 100),
+    }
+)
+PDB = obj({"enabled": BOOL, "maxUnavailable": {"anyOf": [i(0), s(pattern=r"^[0-9]{1,3}%$")]}})
+PROBES = obj({"startup": PROBE, "liveness": PROBE, "readiness": PROBE})
+
+
+def service(extra_props, http_port=True, grpc_port=False, hpa=True, gateway=False):
+    svc_props = {"httpPort": PORT}
+    if grpc_port:
+        svc_props["grpcPort"] = PORT
+    if gateway:
+        svc_props["type"] = {"enum": ["ClusterIP", "NodePort", "LoadBalancer"]}
+        svc_props["annotations"] = STRING_MAP
+    props = {
+        "enabled": BOOL,
+        "replicaCount": i(0, desc="replicas (negative rejected)"),
+        "image": IMAGE,
+        "resources": RESOURCES,
+        "service": obj(svc_props),
+        "pdb": PDB,
+        "probes": PROBES,
+        "extraEnv": LIST_OF_OBJECTS,
+        "podAnnotations": STRING_MAP,
+        "podLabels": STRING_MAP,
+        "nodeSelector": STRING_MAP,
+        "tolerations": LIST_OF_OBJECTS,
+        "affinity": FREE_OBJECT,
+        "priorityClassName": s(),
+    }
+    if hpa:
+        props["autoscaling"] = AUTOSCALING
+    props.update(extra_props)
+    return obj(props)
+
+
+PEERS = {"type": "array", "items": {"type": "object"}, "description": "NetworkPolicyPeer objects"}
+
+schema = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Pulse Helm chart values",
+    **obj(
+        {
+            "global": FREE_OBJECT,
+            "nameOverride": s(),
+            "fullnameOverride": s(),
+            "commonLabels": STRING_MAP,
+            "imagePullSecrets": {"type": "array", "items": {"type": "string"}},
+            "partitions": i(1, 4096, "PULSE_PARTITIONS, fixed at install"),
+            "shutdownTimeoutMs": i(100),
+            "nats": obj({"url": s(pattern=r"^(nats|tls)://"), "port": PORT, "networkPolicyPeers": PEERS}),
+            "streams": obj(
+                {
+                    "replicas": i(1, 5),
+                    "maxAgeHours": i(1),
+                    "maxBytes": i(-1),
+                    "discard": {"enum": ["new", "old"]},
+                    "duplicateWindowSeconds": i(1),
+                }
+            ),
+            "cassandra": obj(
+                {
+                    "contactPoints": s(minLength=1),
+                    "localDc": s(minLength=1),
+                    "keyspace": s(pattern=r"^[a-z][a-z0-9_]{0,47}$"),
+                    "replicationFactor": i(1, 9),
+                    "port": PORT,
+                    "networkPolicyPeers": PEERS,
+                }
+            ),
+            "otel": obj(
+                {
+                    "enabled": BOOL,
+                    "endpoint": s(),
+                    "protocol": {"enum": ["http/protobuf", "http/json", "grpc"]},
+                    "port": PORT,
+                    "tracesSampler": {
+                        "enum": [
+                            "always_on",
+                            "always_off",
+                            "traceidratio",
+                            "parentbased_always_on",
+                            "parentbased_always_off",
+                            "parentbased_traceidratio",
+                        ]
+                    },
+                    "tracesSamplerArg": s(pattern=r"^(0(\.[0-9]+)?|1(\.0+)?)$"),
+                    "resourceAttributes": s(),
+                    "networkPolicyPeers": PEERS,
+                }
+            ),
+            "apiKeys": obj(
+                {
+                    "existingSecret": s(),
+                    "existingSecretKey": s(minLength=1),
+                    "keys": {
+                        "type": "array",
+                        "items": obj(
+                            {
+                                "tenant": s(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$"),
+                                "sha256": s(pattern=r"^[0-9a-f]{64}$"),
+                                "id": s(),
+                                "scopes": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "items": {"enum": ["ingest", "query"]},
+                                },
+                            },
+                            required=["tenant", "sha256"],
+                        ),
+                    },
+                }
+            ),
+            "podSecurityContext": {
+                **FREE_OBJECT,
+                "properties": {"runAsNonRoot": {"const": True}},
+                "required": ["runAsNonRoot"],
+            },
+            "containerSecurityContext": {
+                **FREE_OBJECT,
+                "properties": {
+                    "runAsNonRoot": {"const": True},
+                    "readOnlyRootFilesystem": {"const": True},
+                    "allowPrivilegeEscalation": {"const": False},
+                },
+                "required": ["runAsNonRoot", "readOnlyRootFilesystem", "allowPrivilegeEscalation"],
+            },
+            "topologySpread": obj(
+                {
+                    "enabled": BOOL,
+                    "maxSkew": i(1),
+                    "whenUnsatisfiable": {"enum": ["ScheduleAnyway", "DoNotSchedule"]},
+                    "topologyKeys": {"type": "array", "items": s(minLength=1)},
+                }
+            ),
+            "networkPolicy": obj(
+                {
+                    "enabled": BOOL,
+                    "gatewayFrom": PEERS,
+                    "storeFrom": PEERS,
+                    "forecastFrom": PEERS,
+                    "metricsFrom": PEERS,
+                    "dnsPeers": PEERS,
+                    "extraEgress": LIST_OF_OBJECTS,
+                }
+            ),
+            "serviceMonitor": obj(
+                {
+                    "enabled": BOOL,
+                    "interval": s(pattern=r"^[0-9]+(ms|s|m|h)$"),
+                    "scrapeTimeout": s(pattern=r"^[0-9]+(ms|s|m|h)$"),
+                    "path": s(pattern=r"^/"),
+                    "labels": STRING_MAP,
+                }
+            ),
+            "migrations": obj(
+                {
+                    "enabled": BOOL,
+                    "backoffLimit": i(0),
+                    "activeDeadlineSeconds": i(1),
+                    "ttlSecondsAfterFinished": i(0),
+                    "resources": RESOURCES,
+                }
+            ),
+            "tests": obj(
+                {
+                    "enabled": BOOL,
+                    "image": IMAGE,
+                    "apiKeySecret": s(),
+                    "apiKeySecretKey": s(minLength=1),
+                    "readBackTimeoutSeconds": i(1),
+                    "resources": RESOURCES,
+                }
+            ),
+            "ingestGateway": service(
+                {
+                    "maxBodyBytes": i(1),
+                    "maxBatch": i(1),
+                    "rateLimitEventsPerSecond": i(1),
+                    "rateLimitWindowSeconds": i(1),
+                },
+                grpc_port=True,
+                gateway=True,
+            ),
+            "cleaner": service(
+                {
+                    "pseudonymKeys": obj(
+                        {
+                            "existingSecret": s(),
+                            "existingSecretKey": s(minLength=1),
+                            "value": s(pattern=r"^$|^[a-z0-9]{1,8}:[^,]{16,}(,[a-z0-9]{1,8}:[^,]{16,})*$"),
+                        }
+                    ),
+                    "activeKey": s(pattern=r"^([a-z0-9]{1,8})?$"),
+                    "baseCurrency": s(pattern=r"^[A-Z]{3}$"),
+                    "tenantBaseCurrencies": s(pattern=r"^$|^[a-z0-9][a-z0-9_-]*:[A-Z]{3}(,[a-z0-9][a-z0-9_-]*:[A-Z]{3})*$"),
+                    "rates": obj({"existingConfigMap": s(), "key": s(minLength=1)}),
+                    "maxDeliver": i(1),
+                    "maxInFlight": i(1),
+                    "maxFutureSkewMs": i(0),
+                }
+            ),
+            "aggregator": service(
+                {
+                    "podManagementPolicy": {"enum": ["Parallel", "OrderedReady"]},
+                    "emitIntervalMs": i(50),
+                    "maxPending": i(10),
+                },
+                hpa=False,
+            ),
+            "store": service({"minuteTtlDays": i(1), "maxInFlight": i(1)}, grpc_port=True),
+            "forecast": service({}, grpc_port=True),
+        },
+        required=[
+            "partitions", "nats", "streams", "cassandra", "otel", "apiKeys", "podSecurityContext",
+            "containerSecurityContext", "networkPolicy", "ingestGateway", "cleaner", "aggregator", "store", "forecast",
+        ],
+    ),
+}
+
+text = json.dumps(schema, indent=2) + "\n"
+if "--check" in sys.argv:
+    # Compared as data: the file on disk is Prettier-formatted (./pulse test checks formatting).
+    if not OUT.exists() or json.loads(OUT.read_text()) != schema:
+        sys.stderr.write(f"{OUT} is stale: run python3 helm/tools/values-schema.py\n")
+        sys.exit(1)
+    print(f"{OUT.name} up to date")
+else:
+    OUT.write_text(text)
+    prettier = OUT.parents[2] / "node_modules" / ".bin" / "prettier"
+    if prettier.exists():
+        subprocess.run([str(prettier), "--log-level", "warn", "--write", str(OUT)], check=True)
+    print(f"wrote {OUT}")
