@@ -44,6 +44,31 @@ describe('walking skeleton: HTTP → JetStream → cleaner → aggregator → st
   let client: MetricsClient;
   let otherClient: MetricsClient;
 
+  /** Posts events in batches of 50 with a pause between batches, counting what the gateway accepted. */
+  function sendInBatches(events: object[], pauseMs: number) {
+    const url = `http://127.0.0.1:${ports.gatewayHttp}/v1/events`;
+    let accepted = 0;
+    let finished = false;
+    const done = (async () => {
+      for (let i = 0; i < events.length; i += 50) {
+        const { status, body } = await post(url, secrets.apiKeys.e2e, events.slice(i, i + 50));
+        expect(status).toBe(202);
+        accepted += body.accepted as number;
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+      return accepted;
+    })().finally(() => {
+      finished = true;
+    });
+    return {
+      done,
+      accepted: () => accepted,
+      reached: async (count: number) => {
+        while (accepted < count && !finished) await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+    };
+  }
+
   beforeAll(async () => {
     await deletePulseStreams(process.env.PULSE_NATS_URL!);
     platform = new LocalPlatform({
@@ -150,26 +175,16 @@ describe('walking skeleton: HTTP → JetStream → cleaner → aggregator → st
       occurred_at: start + (i % 600) * 1_000, // 10 minute windows, 300 events each
       user_id: `u-${i % 101}`,
     }));
-    const url = `http://127.0.0.1:${ports.gatewayHttp}/v1/events`;
-    let accepted = 0;
-    const sending = (async () => {
-      for (let i = 0; i < events.length; i += 50) {
-        const { status, body } = await post(url, secrets.apiKeys.e2e, events.slice(i, i + 50));
-        expect(status).toBe(202);
-        accepted += body.accepted as number;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
-    while (accepted < 500) await new Promise((resolve) => setTimeout(resolve, 5));
+    const sending = sendInBatches(events, 20);
+    await sending.reached(500);
     // Mid-stream: events are still arriving while the cleaner drains and restarts.
-    expect(accepted).toBeLessThan(events.length);
+    expect(sending.accepted()).toBeLessThan(events.length);
     for (const name of ['cleaner', 'store'] as const) {
       const service = platform.service(name);
       expect(await service.stop()).toBe(0);
       await service.start();
     }
-    await sending;
-    expect(accepted).toBe(events.length);
+    expect(await sending.done).toBe(events.length);
 
     const query = {
       metric: 'events',
@@ -196,23 +211,13 @@ describe('walking skeleton: HTTP → JetStream → cleaner → aggregator → st
         ? { event_id: `k9-${i}`, type: 'teleport', occurred_at: now, user_id: `u-${i}` } // → DLQ
         : { event_id: `k9-${i}`, type: 'page_view', occurred_at: now - 60 * MINUTE, user_id: `u-${i % 97}` },
     );
-    const url = `http://127.0.0.1:${ports.gatewayHttp}/v1/events`;
-    let accepted = 0;
-    const sending = (async () => {
-      for (let i = 0; i < events.length; i += 50) {
-        const { status, body } = await post(url, secrets.apiKeys.e2e, events.slice(i, i + 50));
-        expect(status).toBe(202);
-        accepted += body.accepted as number;
-        await new Promise((resolve) => setTimeout(resolve, 15));
-      }
-    })();
-    while (accepted < 400) await new Promise((resolve) => setTimeout(resolve, 5));
+    const sending = sendInBatches(events, 15);
+    await sending.reached(400);
     const cleaner = platform.service('cleaner');
     await cleaner.kill();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await cleaner.start();
-    await sending;
-    expect(accepted).toBe(events.length);
+    expect(await sending.done).toBe(events.length);
 
     // Read both outputs back and count each event id.
     const seen = new Map<string, number>();
