@@ -204,7 +204,9 @@ describe('walking skeleton: HTTP → JetStream → cleaner → aggregator → st
     expect(perMinute).toEqual(new Array(10).fill(300));
   }, 180_000);
 
-  it('puts every raw event into clean or DLQ exactly once when the cleaner is killed (-9) mid-stream', async () => {
+  it('puts every raw event into clean or DLQ exactly once when the cleaner (batch publish mode) is killed (-9) mid-stream', async () => {
+    // The per-event mode ran the tests above; this one exercises the fast-ingest micro-batches.
+    await platform.reconfigure('cleaner', { PULSE_CLEANER_PUBLISH_MODE: 'batch' });
     const now = Date.now();
     const events = Array.from({ length: 2_000 }, (_, i) =>
       i % 50 === 0

@@ -46,6 +46,6 @@ export function streamSpecs(settings: StreamSettingsValues, keys: readonly Strea
     maxBytes: settings.PULSE_STREAM_MAX_BYTES,
     duplicateWindowMs: settings.PULSE_STREAM_DUPLICATE_WINDOW_SECONDS * 1000,
     discard: settings.PULSE_STREAM_DISCARD,
-    allowBatched: key === 'raw',
+    allowBatched: key === 'raw' || key === 'clean',
   }));
 }

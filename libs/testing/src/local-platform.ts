@@ -149,6 +149,15 @@ export class LocalPlatform {
     }
   }
 
+  /** Restarts one service with extra environment (e.g. another mode), draining the old process first. */
+  async reconfigure(name: ServiceName, env: Record<string, string>): Promise<void> {
+    await this.service(name).stop();
+    const extraEnv = { ...this.settings.extraEnv, [name]: { ...(this.settings.extraEnv?.[name] ?? {}), ...env } };
+    const replacement = createServiceProcess(name, { ...this.settings, extraEnv });
+    this.services.set(name, replacement);
+    await replacement.start();
+  }
+
   /** Last resort when the runner itself exits: no service outlives it. */
   signalAll(signal: NodeJS.Signals): void {
     for (const service of this.services.values()) service.signal(signal);

@@ -34,6 +34,8 @@ export const CleanerConfigSchema = Type.Object({
   PULSE_CLEANER_RATES_FILE: Type.String({ default: 'services/cleaner/rates.local.json' }),
   /** How far ahead of the cleaner's clock an event time may be before it is refused. */
   PULSE_CLEANER_MAX_FUTURE_SKEW_MS: Type.Integer({ default: 86_400_000, minimum: 0 }),
+  /** `per-event` (one publish + ack per clean event) or `batch` (JetStream fast-ingest micro-batches). */
+  PULSE_CLEANER_PUBLISH_MODE: Type.Union([Type.Literal('per-event'), Type.Literal('batch')], { default: 'per-event' }),
   PULSE_CLEANER_MAX_IN_FLIGHT: Type.Integer({ default: 512, minimum: 1 }),
   PULSE_CLEANER_MAX_DELIVER: Type.Integer({ default: 5, minimum: 1 }),
 });

@@ -6,6 +6,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 
 import { baseCurrencyOf, CLEANER_SETTINGS, type CleanerSettings } from '../cleaner.config.js';
 import { cleanRawEvent, type CleaningContext } from './clean-event.js';
+import { createCleanPublisher, type CleanPublish } from './clean-publisher.js';
 import { scrubForDlq, type DlqPayload } from './dlq-payload.js';
 import { type DlqReason } from './dlq-reasons.js';
 import { normalizeId } from './identifiers.js';
@@ -35,6 +36,7 @@ type Stage = 'decode' | 'clean' | 'publish';
 export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(CleaningConsumer.name);
   private consumer?: PullConsumer;
+  private publishClean?: CleanPublish;
 
   constructor(
     private readonly nats: JetStreamConnection,
@@ -43,6 +45,7 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
 
   async onApplicationBootstrap(): Promise<void> {
     const env = this.settings.env;
+    this.publishClean = createCleanPublisher(this.nats, env.PULSE_CLEANER_PUBLISH_MODE ?? 'per-event');
     this.consumer = new PullConsumer(this.nats, {
       stream: STREAMS.raw.name,
       durable: 'cleaner',
@@ -91,9 +94,12 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
       const outcome = cleanRawEvent(body, this.contextFor(tenant));
       stage = 'publish';
       if (outcome.ok) {
-        await this.nats.js.publish(subjects.clean(outcome.event.partition), encodeJson(outcome.event), {
-          msgID: messageId(tenant, outcome.event.event_id),
-        });
+        this.publishClean ??= createCleanPublisher(this.nats, 'per-event');
+        await this.publishClean(
+          subjects.clean(outcome.event.partition),
+          encodeJson(outcome.event),
+          messageId(tenant, outcome.event.event_id),
+        );
         message.ack();
         return;
       }
