@@ -23,7 +23,7 @@ function* sources(dir) {
   for (const name of readdirSync(dir)) {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) yield* sources(full);
-    else if (name.endsWith('.ts') && !name.endsWith('.spec.ts') && !name.endsWith('.d.ts')) yield full;
+    else if (name.endsWith('.ts') && !/\.(spec|fixture|d)\.ts$/.test(name)) yield full;
   }
 }
 

@@ -5,29 +5,20 @@ import { type JsMsg } from '@nats-io/jetstream';
 import { Logger } from '@nestjs/common';
 import { Ajv } from 'ajv';
 
-import { type CleanerConfig, type CleanerSettings } from '../cleaner.config.js';
+import { cleanerTestSettings } from './cleaner-settings.fixture.js';
 import { CleaningConsumer, type DlqMessage } from './cleaning.consumer.js';
 import { type DlqReason } from './dlq-reasons.js';
-import { parseRateTable } from './exchange-rates.js';
 import { pseudonymize } from './privacy.js';
 
 // Hostile and dirty input, each through the whole cleaner shell (decode → clean → publish → ack)
 // with the expected outcome written by hand. Nothing may throw; everything is acked exactly once.
 
 const K1 = { id: 'k1', secret: 'corpus-secret-0123456789' };
-const rates = parseRateTable({ quote: 'EUR', rates: { GBP: '1.14', USD: '0.867', JPY: '0.00564' } });
-if (!rates.ok) throw new Error('test rate table');
-const settings: CleanerSettings = {
-  env: {
-    PULSE_PARTITIONS: 16,
-    PULSE_CLEANER_MAX_DELIVER: 5,
-    PULSE_CLEANER_MAX_FUTURE_SKEW_MS: 86_400_000,
-  } as CleanerConfig,
-  keyring: { active: K1, keys: new Map([['k1', K1]]) },
-  defaultBaseCurrency: 'EUR',
-  tenantBaseCurrencies: new Map(),
-  rates: rates.table,
-};
+const settings = cleanerTestSettings({
+  secret: 'corpus-secret-0123456789',
+  maxDeliver: 5,
+  rates: { GBP: '1.14', USD: '0.867', JPY: '0.00564' },
+});
 
 const HOUR_AGO = Date.now() - 3_600_000;
 const at = new Date(HOUR_AGO).toISOString();

@@ -5,28 +5,13 @@ import { jest } from '@jest/globals';
 import { type JsMsg } from '@nats-io/jetstream';
 import { Logger } from '@nestjs/common';
 
-import { type CleanerConfig, type CleanerSettings } from '../cleaner.config.js';
+import { cleanerTestSettings } from './cleaner-settings.fixture.js';
 import { CleaningConsumer, type DlqMessage } from './cleaning.consumer.js';
-import { parseRateTable } from './exchange-rates.js';
 
 // The shell with its two ports faked: NATS publish and the raw message (ack). Real NATS runs it
 // in the e2e suite; these pin the ordering and the DLQ contract deterministically.
 
-const K1 = { id: 'k1', secret: 'test-secret-0123456789' };
-const rates = parseRateTable({ quote: 'EUR', rates: { GBP: '1.14' } });
-if (!rates.ok) throw new Error('test rate table');
-
-const settings: CleanerSettings = {
-  env: {
-    PULSE_PARTITIONS: 16,
-    PULSE_CLEANER_MAX_DELIVER: 3,
-    PULSE_CLEANER_MAX_FUTURE_SKEW_MS: 86_400_000,
-  } as CleanerConfig,
-  keyring: { active: K1, keys: new Map([['k1', K1]]) },
-  defaultBaseCurrency: 'EUR',
-  tenantBaseCurrencies: new Map(),
-  rates: rates.table,
-};
+const settings = cleanerTestSettings({ secret: 'test-secret-0123456789', maxDeliver: 3, rates: { GBP: '1.14' } });
 
 interface Published {
   subject: string;

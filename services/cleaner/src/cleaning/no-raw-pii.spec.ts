@@ -5,29 +5,15 @@ import { type JsMsg } from '@nats-io/jetstream';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import fc from 'fast-check';
 
-import { type CleanerConfig, type CleanerSettings } from '../cleaner.config.js';
+import { cleanerTestSettings } from './cleaner-settings.fixture.js';
 import { CleaningConsumer } from './cleaning.consumer.js';
-import { parseRateTable } from './exchange-rates.js';
 
 // DESIGN.md: "no raw PII reaches the clean stream, the store or the logs". Every personal value is
 // generated, sent through the cleaner shell on the clean path, every DLQ path and the redelivery
 // and poison paths, and then looked for in everything the cleaner emitted: clean events, DLQ
 // messages, errors it threw (the pull consumer logs them) and its own log output.
 
-const K1 = { id: 'k1', secret: 'pii-test-secret-0123456789' };
-const rates = parseRateTable({ quote: 'EUR', rates: { GBP: '1.14' } });
-if (!rates.ok) throw new Error('test rate table');
-const settings: CleanerSettings = {
-  env: {
-    PULSE_PARTITIONS: 16,
-    PULSE_CLEANER_MAX_DELIVER: 3,
-    PULSE_CLEANER_MAX_FUTURE_SKEW_MS: 86_400_000,
-  } as CleanerConfig,
-  keyring: { active: K1, keys: new Map([['k1', K1]]) },
-  defaultBaseCurrency: 'EUR',
-  tenantBaseCurrencies: new Map(),
-  rates: rates.table,
-};
+const settings = cleanerTestSettings({ secret: 'pii-test-secret-0123456789', maxDeliver: 3, rates: { GBP: '1.14' } });
 
 const token = fc.string({ unit: fc.constantFrom(...'abcdefghjkmnpqrstuvwxyz23456789'), minLength: 10, maxLength: 14 });
 const personal = fc.record({
