@@ -23,7 +23,7 @@ function* sources(dir) {
   for (const name of readdirSync(dir)) {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) yield* sources(full);
-    else if (name.endsWith('.ts') && !/\.(spec|fixture|d)\.ts$/.test(name)) yield full;
+    else if ((name.endsWith('.ts') && !/\.(spec|fixture|d)\.ts$/.test(name)) || name.endsWith('.mjs')) yield full;
   }
 }
 
@@ -33,6 +33,14 @@ rmSync(join(outRoot, projectRoot), { recursive: true, force: true });
 let count = 0;
 for (const file of sources(srcDir)) {
   const rel = relative(workspaceRoot, file);
+  if (file.endsWith('.mjs')) {
+    // Plain ESM shipped as is (e.g. code Jest's global setup and the libs share).
+    const out = join(outRoot, rel);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, readFileSync(file));
+    count += 1;
+    continue;
+  }
   const out = join(outRoot, rel.replace(/\.ts$/, '.js'));
   const { code, map } = await swc.transformFile(file, {
     swcrc: false,

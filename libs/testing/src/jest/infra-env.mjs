@@ -1,10 +1,19 @@
 // Plain ESM on purpose: Jest loads global setup/teardown outside its module transform.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const workspaceRoot = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
+/** The repository root, found by walking up to nx.json (works from the sources and from dist/). */
+export const workspaceRoot = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'nx.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the workspace root (nx.json)');
+    dir = parent;
+  }
+  return dir;
+})();
 const defaults = JSON.parse(readFileSync(join(workspaceRoot, 'libs/testing/test-infra.json'), 'utf8'));
 
 /** The test instance of NATS and Cassandra: own run dir and ports (override with PULSE_TEST_*). */
