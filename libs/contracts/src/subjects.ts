@@ -47,3 +47,23 @@ export function lastToken(subject: string): string {
 export function messageId(tenant: string, eventId: string): string {
   return `${tenant}:${eventId}`;
 }
+
+/**
+ * Control records share a partition's subject with its events, so they sit at a fixed position in
+ * the stream and a replay meets them exactly where the original run did. A message with this
+ * header is not an event.
+ */
+export const CONTROL_HEADER = 'Pulse-Control';
+
+/**
+ * `Pulse-Control: watermark` on `pulse.clean.<p>`: the aggregator's idle-partition progress. Body
+ * `{"v":1,"advance_to":<epoch ms>}`: treat event time as having reached `advance_to`.
+ */
+export const WATERMARK_CONTROL = 'watermark';
+export interface WatermarkMarkerV1 {
+  v: 1;
+  advance_to: number;
+}
+
+/** Header on `pulse.late.<tenant>` records: why the event was not counted. */
+export const LATE_REASON_HEADER = 'Pulse-Late-Reason';

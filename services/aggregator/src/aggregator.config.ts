@@ -15,7 +15,19 @@ export const AggregatorConfigSchema = Type.Object({
   PULSE_AGGREGATOR_REPLICAS: Type.Integer({ default: 1, minimum: 1 }),
   /** How often changed windows are emitted (live windows reach dashboards this fast). */
   PULSE_AGGREGATOR_EMIT_INTERVAL_MS: Type.Integer({ default: 1000, minimum: 50 }),
-  PULSE_AGGREGATOR_MAX_PENDING: Type.Integer({ default: 5000, minimum: 10 }),
+  /** How often partition state is checkpointed: a restart replays at most this much of the stream. */
+  PULSE_AGGREGATOR_CHECKPOINT_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 100 }),
+  /** Watermark = max event time − this: how far out of order events may arrive and still be on time. */
+  PULSE_AGGREGATOR_OUT_OF_ORDERNESS_MS: Type.Integer({ default: 10_000, minimum: 0 }),
+  /** Windows stay open this long past their end (by watermark); later events go to pulse.late.<tenant>. */
+  PULSE_AGGREGATOR_ALLOWED_LATENESS_MS: Type.Integer({ default: 300_000, minimum: 0 }),
+  /** A partition without messages this long advances its event clock by the wall time that passed. */
+  PULSE_AGGREGATOR_IDLE_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 1000 }),
+  /** Distinct values per dimension kind per window; more fold into `<kind>:__other__`. */
+  PULSE_AGGREGATOR_MAX_VALUES_PER_KIND: Type.Integer({ default: 5000, minimum: 1 }),
+  /** Messages pulled per request from the clean stream. */
+  PULSE_AGGREGATOR_PULL_BATCH: Type.Integer({ default: 1000, minimum: 10, maximum: 10_000 }),
+  PULSE_AGGREGATOR_CHECKPOINT_BUCKET: Type.String({ default: 'pulse-aggregator', pattern: '^[a-zA-Z0-9_-]+$' }),
 });
 export type AggregatorConfig = Static<typeof AggregatorConfigSchema>;
 export const AGGREGATOR_CONFIG = Symbol('AGGREGATOR_CONFIG');

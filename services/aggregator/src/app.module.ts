@@ -5,7 +5,7 @@ import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@pulse/
 import { Module, type DynamicModule } from '@nestjs/common';
 
 import { AGGREGATOR_CONFIG, type AggregatorConfig } from './aggregator.config.js';
-import { AggregationConsumer } from './windows/aggregation.consumer.js';
+import { AggregationService } from './windows/aggregation.service.js';
 
 @Module({})
 export class AppModule {
@@ -16,20 +16,21 @@ export class AppModule {
         MessagingModule.forRoot({
           servers: splitList(config.PULSE_NATS_URL),
           name: `aggregator-${config.PULSE_AGGREGATOR_REPLICA_INDEX}`,
-          streams: streamSpecs(config, ['clean', 'agg']),
+          streams: streamSpecs(config, ['clean', 'agg', 'late']),
         }),
       ],
       controllers: [HealthController],
       providers: [
         {
           provide: READINESS_CHECKS,
-          inject: [JetStreamConnection],
-          useFactory: (nats: JetStreamConnection): ReadinessCheck[] => [
+          inject: [JetStreamConnection, AggregationService],
+          useFactory: (nats: JetStreamConnection, aggregation: AggregationService): ReadinessCheck[] => [
             { name: 'nats', ready: () => nats.isConnected() },
+            { name: 'partitions', ready: () => aggregation.isRunning() },
           ],
         },
         { provide: AGGREGATOR_CONFIG, useValue: config },
-        AggregationConsumer,
+        AggregationService,
       ],
     };
   }

@@ -1,0 +1,223 @@
+import {
+  CONTROL_HEADER,
+  LATE_REASON_HEADER,
+  STREAMS,
+  subjects,
+  WATERMARK_CONTROL,
+  type CleanEventV1,
+  type WatermarkMarkerV1,
+} from '@pulse/contracts';
+import { decodeJson, encodeJson, type JetStreamConnection } from '@pulse/messaging';
+
+import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
+import { Logger } from '@nestjs/common';
+
+import { type CheckpointStore } from '../checkpoints/checkpoint-store.js';
+import { PartitionAggregator, type Emission, type WindowSettings } from './partition-aggregator.js';
+
+export interface PartitionRunnerOptions {
+  windows: WindowSettings;
+  pullBatch: number;
+  checkpointIntervalMs: number;
+  idleTimeoutMs: number;
+  /** Clock of the shell (the core never reads one). */
+  now?: () => number;
+}
+
+/** Publishes at most this many messages at once (acks pipelined, memory bounded). */
+const PUBLISH_CHUNK = 512;
+
+/**
+ * Runs one partition: restores its checkpoint, reads `pulse.clean.<p>` from the message after it
+ * with an ordered consumer (no acks: the checkpoint, not the consumer, is the position), folds
+ * each message into the PartitionAggregator, and on every tick publishes the changed partials and
+ * late events — then, at the checkpoint interval, saves the state that those partials describe.
+ * A checkpoint is written only after everything it covers was acknowledged by JetStream, so a
+ * crash at any point resumes from a state whose outputs are all published, and the replay of the
+ * messages after it reproduces the same partials with the same versions.
+ */
+export class PartitionRunner {
+  private readonly logger: Logger;
+  private state!: PartitionAggregator;
+  private messages?: ConsumerMessages;
+  private loop?: Promise<void>;
+  private ticking?: Promise<void>;
+  private lastCheckpointAt = 0;
+  private lastArrivalAt = 0;
+  private lastSavedSequence = 0;
+  private stopped = false;
+  private readonly now: () => number;
+  /** Counters for logs and metrics. */
+  readonly stats = { folded: 0, late: 0, partials: 0, checkpoints: 0, checkpointBytes: 0, publishFailures: 0 };
+
+  constructor(
+    readonly partition: number,
+    private readonly nats: JetStreamConnection,
+    private readonly checkpoints: CheckpointStore,
+    private readonly options: PartitionRunnerOptions,
+  ) {
+    this.logger = new Logger(`Partition(${partition})`);
+    this.now = options.now ?? Date.now;
+  }
+
+  get aggregator(): PartitionAggregator {
+    return this.state;
+  }
+
+  async start(): Promise<void> {
+    const checkpoint = await this.checkpoints.load(this.partition);
+    this.state = checkpoint
+      ? PartitionAggregator.restore(checkpoint, this.options.windows)
+      : new PartitionAggregator(this.partition, this.options.windows);
+    this.lastSavedSequence = this.state.lastSequence;
+    await this.open();
+    this.lastCheckpointAt = this.now();
+    this.logger.log(
+      checkpoint
+        ? `resumed from checkpoint at sequence ${checkpoint.sequence} (${this.state.openWindowCount} open windows)`
+        : 'no checkpoint: reading the partition from its first message',
+    );
+  }
+
+  private async open(): Promise<void> {
+    const from = this.state.lastSequence + 1;
+    const consumer = await this.nats.js.consumers.get(STREAMS.clean.name, {
+      filter_subjects: [subjects.clean(this.partition)],
+      deliver_policy: from > 1 ? DeliverPolicy.StartSequence : DeliverPolicy.All,
+      ...(from > 1 ? { opt_start_seq: from } : {}),
+    });
+    this.messages = await consumer.consume({ max_messages: this.options.pullBatch });
+    this.lastArrivalAt = this.now();
+    this.loop = this.consume(this.messages);
+  }
+
+  /** One emission (and a checkpoint when due). Never runs twice at once. */
+  tick(force = false): Promise<void> {
+    if (!this.ticking) {
+      this.ticking = this.emit(force).finally(() => (this.ticking = undefined));
+    }
+    return this.ticking;
+  }
+
+  /** Publishes a watermark marker when the partition has been idle for the idle timeout. */
+  async checkIdle(): Promise<void> {
+    const idleFor = this.now() - this.lastArrivalAt;
+    const clock = this.state.eventClock;
+    if (this.stopped || idleFor < this.options.idleTimeoutMs || clock === undefined) return;
+    if (this.state.openWindowCount === 0) return;
+    this.lastArrivalAt = this.now();
+    const marker: WatermarkMarkerV1 = { v: 1, advance_to: clock + idleFor };
+    const h = headers();
+    h.set(CONTROL_HEADER, WATERMARK_CONTROL);
+    try {
+      await this.nats.js.publish(subjects.clean(this.partition), encodeJson(marker), {
+        headers: h,
+        msgID: `wm:${this.partition}:${marker.advance_to}`,
+      });
+    } catch (error) {
+      this.logger.warn(`idle watermark marker not published: ${(error as Error).message}`);
+    }
+  }
+
+  /** Stops reading, then publishes and checkpoints everything folded so far (graceful drain). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.messages?.close().catch(() => undefined);
+    await this.loop;
+    await this.ticking;
+    if (this.state) await this.emit(true);
+  }
+
+  private async consume(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const message of messages) {
+        if (this.stopped) break;
+        this.lastArrivalAt = this.now();
+        this.handle(message);
+      }
+    } catch (error) {
+      this.logger.error(`reading the partition failed: ${(error as Error).message}`);
+    }
+    if (this.stopped) return;
+    // The ordered consumer recreates itself across reconnects; if it gave up, start a new one
+    // from the next sequence: nothing is skipped, the state is only ever ahead by what it folded.
+    this.logger.warn(`partition reader ended; resuming from sequence ${this.state.lastSequence + 1}`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    if (!this.stopped) await this.open().catch((error: Error) => this.logger.error(`cannot resume: ${error.message}`));
+  }
+
+  private handle(message: JsMsg): void {
+    if (message.headers?.get(CONTROL_HEADER) === WATERMARK_CONTROL) {
+      const marker = this.decode(message) as WatermarkMarkerV1 | undefined;
+      if (marker && Number.isFinite(marker.advance_to)) this.state.advance(marker.advance_to, message.seq);
+      return;
+    }
+    const event = this.decode(message) as CleanEventV1 | undefined;
+    if (!event) return;
+    if (this.state.fold(event, message.seq) === 'late') this.stats.late += 1;
+    else this.stats.folded += 1;
+  }
+
+  private decode(message: JsMsg): unknown {
+    try {
+      return decodeJson(message.data);
+    } catch {
+      // The cleaner publishes valid JSON only; anything else is not an event to count.
+      this.logger.error(`skipping undecodable message ${message.subject}#${message.seq}`);
+      return undefined;
+    }
+  }
+
+  private async emit(force: boolean): Promise<void> {
+    // collect() and snapshot() run in one synchronous step: the checkpoint is exactly the state
+    // that the collected partials describe, at `emission.sequence`.
+    const emission = this.state.collect();
+    const due =
+      this.state.lastSequence > this.lastSavedSequence &&
+      (force || this.now() - this.lastCheckpointAt >= this.options.checkpointIntervalMs);
+    const checkpoint = due ? this.state.snapshot() : undefined;
+    try {
+      await this.publish(emission);
+    } catch (error) {
+      this.stats.publishFailures += 1;
+      this.state.requeue(emission);
+      this.logger.warn(
+        `publishing ${emission.partials.length} partials and ${emission.late.length} late events failed, will retry: ${(error as Error).message}`,
+      );
+      return;
+    }
+    this.stats.partials += emission.partials.length;
+    if (!checkpoint) return;
+    try {
+      this.stats.checkpointBytes = await this.checkpoints.save(checkpoint);
+      this.stats.checkpoints += 1;
+      this.lastSavedSequence = checkpoint.sequence;
+      this.lastCheckpointAt = this.now();
+    } catch (error) {
+      this.logger.warn(`checkpoint at sequence ${checkpoint.sequence} not saved: ${(error as Error).message}`);
+    }
+  }
+
+  private async publish(emission: Emission): Promise<void> {
+    const messages: Array<() => Promise<unknown>> = [];
+    for (const partial of emission.partials) {
+      const id = `${partial.partition}:${partial.tenant}:${partial.granularity}:${partial.window_start}:${partial.dimension}:${partial.version}`;
+      messages.push(() => this.nats.js.publish(subjects.agg(this.partition), encodeJson(partial), { msgID: id }));
+    }
+    for (const late of emission.late) {
+      const h = headers();
+      h.set(LATE_REASON_HEADER, 'beyond_allowed_lateness');
+      h.set('Pulse-Watermark', String(late.watermark));
+      messages.push(() =>
+        this.nats.js.publish(subjects.late(late.event.tenant), encodeJson(late.event), {
+          headers: h,
+          msgID: `late:${this.partition}:${late.sequence}`,
+        }),
+      );
+    }
+    for (let i = 0; i < messages.length; i += PUBLISH_CHUNK) {
+      await Promise.all(messages.slice(i, i + PUBLISH_CHUNK).map((send) => send()));
+    }
+  }
+}
