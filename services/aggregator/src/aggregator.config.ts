@@ -15,6 +15,11 @@ export const AggregatorConfigSchema = Type.Object({
   PULSE_AGGREGATOR_REPLICAS: Type.Integer({ default: 1, minimum: 1 }),
   /** How often changed windows are emitted (live windows reach dashboards this fast). */
   PULSE_AGGREGATOR_EMIT_INTERVAL_MS: Type.Integer({ default: 1000, minimum: 50 }),
+  /**
+   * Hour and day rows change with every event and carry the largest sketches, so they are emitted
+   * at this slower interval (closed windows are always emitted at once).
+   */
+  PULSE_AGGREGATOR_COARSE_EMIT_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 50 }),
   /** How often partition state is checkpointed: a restart replays at most this much of the stream. */
   PULSE_AGGREGATOR_CHECKPOINT_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 100 }),
   /** Watermark = max event time − this: how far out of order events may arrive and still be on time. */

@@ -16,6 +16,8 @@ interface CheckpointEnvelope {
   /** P at the time: a checkpoint of partition p means nothing under another P */
   partitions: number;
   stream: string;
+  /** creation time of the stream: sequences of a deleted and re-created stream mean nothing */
+  stream_created: string;
   state: PartitionCheckpoint;
 }
 
@@ -29,13 +31,16 @@ export class CheckpointMismatchError extends Error {}
  */
 export class CheckpointStore {
   private store?: ObjectStore;
+  private streamCreated = '';
 
   constructor(
     private readonly nats: JetStreamConnection,
     private readonly options: { bucket: string; replicas: number; partitions: number; stream: string },
+    private readonly onStale?: (message: string) => void,
   ) {}
 
   async open(): Promise<void> {
+    this.streamCreated = (await this.nats.jsm.streams.info(this.options.stream)).created;
     this.store = await new Objm(this.nats.js).create(this.options.bucket, {
       replicas: this.options.replicas,
       storage: StorageType.File,
@@ -58,6 +63,15 @@ export class CheckpointStore {
           `(docs/operations.md explains how to re-partition)`,
       );
     }
+    if (envelope.stream_created !== this.streamCreated) {
+      // The clean stream was deleted and created again (a reset): its sequences start over, so
+      // this state would skip the new stream's first messages. Start the partition afresh.
+      this.onStale?.(
+        `checkpoint of partition ${partition} belongs to ${this.options.stream} created ${envelope.stream_created}, ` +
+          `the stream now was created ${this.streamCreated}: ignoring it and reading the partition from the start`,
+      );
+      return undefined;
+    }
     return envelope.state;
   }
 
@@ -66,6 +80,7 @@ export class CheckpointStore {
       v: 1,
       partitions: this.options.partitions,
       stream: this.options.stream,
+      stream_created: this.streamCreated,
       state: checkpoint,
     };
     const bytes = await gzipAsync(Buffer.from(JSON.stringify(envelope)));

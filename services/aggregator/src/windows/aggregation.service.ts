@@ -38,12 +38,16 @@ export class AggregationService implements OnApplicationBootstrap, OnModuleDestr
 
   async onApplicationBootstrap(): Promise<void> {
     const config = this.config;
-    const checkpoints = new CheckpointStore(this.nats, {
-      bucket: config.PULSE_AGGREGATOR_CHECKPOINT_BUCKET,
-      replicas: config.PULSE_STREAM_REPLICAS,
-      partitions: config.PULSE_PARTITIONS,
-      stream: STREAMS.clean.name,
-    });
+    const checkpoints = new CheckpointStore(
+      this.nats,
+      {
+        bucket: config.PULSE_AGGREGATOR_CHECKPOINT_BUCKET,
+        replicas: config.PULSE_STREAM_REPLICAS,
+        partitions: config.PULSE_PARTITIONS,
+        stream: STREAMS.clean.name,
+      },
+      (message) => this.logger.warn(message),
+    );
     await checkpoints.open();
     const partitions = ownedPartitions(
       config.PULSE_PARTITIONS,
@@ -59,6 +63,7 @@ export class AggregationService implements OnApplicationBootstrap, OnModuleDestr
         },
         pullBatch: config.PULSE_AGGREGATOR_PULL_BATCH,
         checkpointIntervalMs: config.PULSE_AGGREGATOR_CHECKPOINT_INTERVAL_MS,
+        coarseEmitIntervalMs: config.PULSE_AGGREGATOR_COARSE_EMIT_INTERVAL_MS,
         idleTimeoutMs: config.PULSE_AGGREGATOR_IDLE_TIMEOUT_MS,
       });
       await runner.start();

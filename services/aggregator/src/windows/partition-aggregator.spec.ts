@@ -220,6 +220,20 @@ describe('PartitionAggregator checkpoints and emission failures', () => {
     expect(retried.late).toEqual(failed.late);
   });
 
+  it('emits hour and day rows only on a full collect, and snapshots only after one', () => {
+    const state = new PartitionAggregator(0, settings);
+    state.fold(event(midnight), 1);
+    expect(state.collect({ coarse: false }).partials.map((p) => p.granularity)).toEqual(['1m']);
+    expect(() => state.snapshot()).toThrow(/full collect/);
+    expect(
+      state
+        .collect({ coarse: true })
+        .partials.map((p) => p.granularity)
+        .sort(),
+    ).toEqual(['1d', '1h']);
+    expect(state.snapshot().sequence).toBe(1);
+  });
+
   it('refuses a snapshot while anything is unpublished', () => {
     const state = new PartitionAggregator(0, settings);
     state.fold(event(midnight), 1);

@@ -93,6 +93,8 @@ export class PartitionAggregator {
   private sequence = 0;
   private maxEventTime = Number.NEGATIVE_INFINITY;
   private lateEvents = 0;
+  /** Hour/day rows changed since the last full collect (they are emitted less often). */
+  private coarseDirty = false;
 
   constructor(
     readonly partition: number,
@@ -135,6 +137,7 @@ export class PartitionAggregator {
       return 'late';
     }
     this.advanceClock(event.occurred_at, sequence);
+    this.coarseDirty = true;
     const keys: EventKeys = {
       user: event.user_key === undefined ? undefined : distinctKey(event.user_key),
       session: event.session_id === undefined ? undefined : distinctKey(event.session_id),
@@ -160,12 +163,16 @@ export class PartitionAggregator {
   /**
    * Partials of every row changed since the last emission (`closed: false`) and the final
    * partials of every row of the windows that closed (`closed: true`, version = the sequence
-   * that closed them), plus the late events. Closed windows leave the state here.
+   * that closed them), plus the late events. Closed windows leave the state here. With
+   * `coarse: false` only minute rows are emitted (hour and day rows wait for a full collect:
+   * they change with every event, so emitting them every second costs the most).
    */
-  collect(): Emission {
+  collect(options: { coarse: boolean } = { coarse: true }): Emission {
     const partials: WindowPartialV1[] = [];
     const changed: Array<[Window, WindowRow]> = [];
+    if (options.coarse) this.coarseDirty = false;
     for (const window of this.windows.values()) {
+      if (!options.coarse && window.granularity !== '1m') continue;
       for (const row of window.rows.values()) {
         if (!row.dirty) continue;
         row.dirty = false;
@@ -188,6 +195,7 @@ export class PartitionAggregator {
 
   /** Puts an emission that could not be published back, so the next one carries it again. */
   requeue(emission: Emission): void {
+    if (emission.changed.some(([window]) => window.granularity !== '1m')) this.coarseDirty = true;
     for (const [window, row] of emission.changed) {
       if (this.windows.get(this.key(window.tenant, window.granularity, window.start)) === window) row.dirty = true;
     }
@@ -197,8 +205,8 @@ export class PartitionAggregator {
 
   /** The whole state; take it right after `collect()` so nothing in it is unpublished. */
   snapshot(): PartitionCheckpoint {
-    if (this.closing.length > 0 || this.late.length > 0) {
-      throw new Error('snapshot() must follow collect(): closed windows or late events are unpublished');
+    if (this.closing.length > 0 || this.late.length > 0 || this.coarseDirty) {
+      throw new Error('snapshot() must follow a full collect(): some state is unpublished');
     }
     return {
       v: 1,

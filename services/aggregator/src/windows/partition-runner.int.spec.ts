@@ -52,6 +52,7 @@ const options: PartitionRunnerOptions = {
   windows: { outOfOrdernessMs: 1_000, allowedLatenessMs: 2 * minute, maxValuesPerKind: 100 },
   pullBatch: 100,
   checkpointIntervalMs: 200,
+  coarseEmitIntervalMs: 0,
   idleTimeoutMs: 60_000,
 };
 

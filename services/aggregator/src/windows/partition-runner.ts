@@ -20,6 +20,8 @@ export interface PartitionRunnerOptions {
   windows: WindowSettings;
   pullBatch: number;
   checkpointIntervalMs: number;
+  /** Hour and day rows are emitted at this interval (minute rows at every tick). */
+  coarseEmitIntervalMs: number;
   idleTimeoutMs: number;
   /** Clock of the shell (the core never reads one). */
   now?: () => number;
@@ -44,6 +46,7 @@ export class PartitionRunner {
   private loop?: Promise<void>;
   private ticking?: Promise<void>;
   private lastCheckpointAt = 0;
+  private lastCoarseAt = 0;
   private lastArrivalAt = 0;
   private lastSavedSequence = 0;
   private stopped = false;
@@ -172,10 +175,14 @@ export class PartitionRunner {
   private async emit(force: boolean): Promise<void> {
     // collect() and snapshot() run in one synchronous step: the checkpoint is exactly the state
     // that the collected partials describe, at `emission.sequence`.
-    const emission = this.state.collect();
+    const now = this.now();
+    const coarse = force || now - this.lastCoarseAt >= this.options.coarseEmitIntervalMs;
+    const emission = this.state.collect({ coarse });
+    if (coarse) this.lastCoarseAt = now;
     const due =
+      coarse &&
       this.state.lastSequence > this.lastSavedSequence &&
-      (force || this.now() - this.lastCheckpointAt >= this.options.checkpointIntervalMs);
+      (force || now - this.lastCheckpointAt >= this.options.checkpointIntervalMs);
     const checkpoint = due ? this.state.snapshot() : undefined;
     try {
       await this.publish(emission);
