@@ -13,10 +13,15 @@ export const StoreConfigSchema = Type.Object({
   PULSE_STORE_GRPC_PORT: Type.Integer({ default: 50051, minimum: 1, maximum: 65535 }),
   PULSE_API_KEYS_FILE: Type.String({ minLength: 1 }),
   PULSE_STORE_MAX_IN_FLIGHT: Type.Integer({ default: 256, minimum: 1 }),
-  /** Retention of 1-minute windows (days); hour and day windows keep 400 days and 5 years. */
   /** Apply pending migrations at start-up; the Helm chart sets false because its hook Job owns them. */
   PULSE_STORE_MIGRATE_ON_START: Type.Boolean({ default: true }),
+  /** Retention of 1-minute windows (days); hour and day windows keep 400 days and 5 years. */
   PULSE_STORE_MINUTE_TTL_DAYS: Type.Integer({ default: 14, minimum: 1 }),
+  /**
+   * Partial rows whose last written version the store remembers (≈ 150 B each), to skip writing a
+   * partial it already wrote the same or a newer version of (aggregator replays). 0 turns it off.
+   */
+  PULSE_STORE_VERSION_CACHE_ROWS: Type.Integer({ default: 100_000, minimum: 0 }),
 });
 export type StoreConfig = Static<typeof StoreConfigSchema>;
 

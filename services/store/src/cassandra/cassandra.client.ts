@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import cassandra from 'cassandra-driver';
 
 import { MIGRATIONS } from '../schema/migrations.js';
+import { applyMigrations, createKeyspaceStatement } from '../schema/schema-migrator.js';
 import { STORE_CONFIG, type CassandraConfig } from '../store.config.js';
 
 /**
@@ -57,47 +58,33 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
       }
     }
     // The Helm chart turns this off: its pre-install/pre-upgrade Job migrates before pods roll.
-    if (this.config.PULSE_STORE_MIGRATE_ON_START !== false) await this.migrate(bootstrap);
+    const migrate = this.config.PULSE_STORE_MIGRATE_ON_START !== false;
+    const keyspace = this.config.PULSE_CASSANDRA_KEYSPACE;
+    if (migrate) {
+      await bootstrap.execute(
+        createKeyspaceStatement({
+          keyspace,
+          localDc: this.config.PULSE_CASSANDRA_LOCAL_DC,
+          replicationFactor: this.config.PULSE_CASSANDRA_REPLICATION_FACTOR,
+        }),
+      );
+    }
     await bootstrap.shutdown();
-    this.client = new cassandra.Client({ ...options, keyspace: this.config.PULSE_CASSANDRA_KEYSPACE });
-    await this.client.connect();
-    this.logger.log(
-      `connected to Cassandra ${contactPoints.join(',')}, keyspace ${this.config.PULSE_CASSANDRA_KEYSPACE}`,
-    );
+    const client = new cassandra.Client({ ...options, keyspace });
+    await client.connect();
+    if (migrate) {
+      try {
+        await applyMigrations(client, MIGRATIONS, (message) => this.logger.log(message));
+      } catch (error) {
+        await client.shutdown().catch(() => undefined);
+        throw error;
+      }
+    }
+    this.client = client;
+    this.logger.log(`connected to Cassandra ${contactPoints.join(',')}, keyspace ${keyspace}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.client?.shutdown();
-  }
-
-  private async migrate(client: cassandra.Client): Promise<void> {
-    const keyspace = this.config.PULSE_CASSANDRA_KEYSPACE;
-    const rf = this.config.PULSE_CASSANDRA_REPLICATION_FACTOR;
-    const dc = this.config.PULSE_CASSANDRA_LOCAL_DC;
-    await client.execute(
-      `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'NetworkTopologyStrategy', '${dc}': ${rf}}`,
-    );
-    await client.execute(
-      `CREATE TABLE IF NOT EXISTS ${keyspace}.schema_migrations (version int PRIMARY KEY, description text, applied_at timestamp)`,
-    );
-    const applied = new Set(
-      (await client.execute(`SELECT version FROM ${keyspace}.schema_migrations`)).rows.map(
-        (row) => row.get('version') as number,
-      ),
-    );
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      for (const statement of migration.statements) {
-        await client.execute(
-          statement.replace(/CREATE TABLE IF NOT EXISTS (\w+)/, `CREATE TABLE IF NOT EXISTS ${keyspace}.$1`),
-        );
-      }
-      await client.execute(
-        `INSERT INTO ${keyspace}.schema_migrations (version, description, applied_at) VALUES (?, ?, ?)`,
-        [migration.version, migration.description, new Date()],
-        { prepare: true },
-      );
-      this.logger.log(`applied migration ${migration.version}: ${migration.description}`);
-    }
   }
 }

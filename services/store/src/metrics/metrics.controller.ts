@@ -1,5 +1,5 @@
 import { ApiKeyRegistry } from '@pulse/config';
-import { GRANULARITIES, proto, SUM_METRICS, type Granularity, type SumMetric } from '@pulse/contracts';
+import { GRANULARITIES, METRICS, proto, type Granularity, type Metric } from '@pulse/contracts';
 import { invalidArgument, tenantFromMetadata } from '@pulse/grpc';
 
 import { status, type Metadata } from '@grpc/grpc-js';
@@ -39,11 +39,10 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
 
   async getSeries(request: GetSeriesRequest, metadata?: Metadata): Promise<GetSeriesResponse> {
     const tenant = tenantFromMetadata(this.apiKeys, metadata, 'query');
-    if (!(SUM_METRICS as readonly string[]).includes(request.metric)) {
-      throw invalidArgument(
-        'metric',
-        `unknown metric ${JSON.stringify(request.metric)}; one of ${SUM_METRICS.join(', ')}`,
-      );
+    // Sums are summed over partitions; distinct metrics (unique_users, funnel_*) are the window's
+    // distinct count, the union of the partitions' sketches.
+    if (!(METRICS as readonly string[]).includes(request.metric)) {
+      throw invalidArgument('metric', `unknown metric ${JSON.stringify(request.metric)}; one of ${METRICS.join(', ')}`);
     }
     const granularity = GRANULARITY_OF[request.granularity];
     if (!granularity)
@@ -57,7 +56,7 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
     const dimension = request.dimension || 'all';
     let points;
     try {
-      points = await this.partials.series(tenant, granularity, dimension, request.metric as SumMetric, from, to);
+      points = await this.partials.series(tenant, granularity, dimension, request.metric as Metric, from, to);
     } catch (error) {
       throw new RpcException({
         code: status.UNAVAILABLE,

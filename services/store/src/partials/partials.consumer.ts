@@ -1,16 +1,18 @@
-import { STREAMS, WindowPartialV1Schema, type WindowPartialV1 } from '@pulse/contracts';
+import { STREAMS } from '@pulse/contracts';
 import { decodeJson, JetStreamConnection, PullConsumer } from '@pulse/messaging';
 
 import { type JsMsg } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Ajv } from 'ajv';
 
 import { STORE_CONFIG, type StoreConfig } from '../store.config.js';
+import { checkPartial, type PartialCheck } from './partial-validation.js';
 import { PartialsRepository } from './partials.repository.js';
 
-const validatePartial = new Ajv({ strict: false }).compile<WindowPartialV1>(WindowPartialV1Schema);
-
-/** `pulse.agg.>` → Cassandra. Acks after the write; a failed write is retried (nak with delay). */
+/**
+ * `pulse.agg.>` → Cassandra. Acks after the write; a failed write throws, so the pull consumer
+ * naks it with a delay and it is retried. A malformed partial can never be written, so it is
+ * terminated (logged, never redelivered) instead of looping.
+ */
 @Injectable()
 export class PartialsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PartialsConsumer.name);
@@ -40,18 +42,19 @@ export class PartialsConsumer implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async handle(message: JsMsg): Promise<void> {
-    let partial: unknown;
+    let decoded: unknown;
     try {
-      partial = decodeJson(message.data);
+      decoded = decodeJson(message.data);
     } catch {
-      partial = undefined;
+      decoded = undefined;
     }
-    if (!validatePartial(partial)) {
-      this.logger.error(`terminating malformed partial ${message.subject}#${message.seq}`);
-      message.term();
+    const check: PartialCheck = decoded === undefined ? { problem: 'not UTF-8 JSON' } : checkPartial(decoded);
+    if (!check.partial) {
+      this.logger.error(`terminating malformed partial ${message.subject}#${message.seq}: ${check.problem}`);
+      message.term(check.problem);
       return;
     }
-    await this.partials.upsert(partial);
+    await this.partials.upsert(check.partial);
     message.ack();
   }
 }

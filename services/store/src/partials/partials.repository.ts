@@ -1,82 +1,254 @@
-import { GRANULARITIES, SUM_METRICS, type Granularity, type WindowPartialV1 } from '@pulse/contracts';
+import {
+  DIMENSION_ALL,
+  dimensionKind,
+  GRANULARITIES,
+  SKETCH_METRICS,
+  SUM_METRICS,
+  windowStart,
+  type DimensionKind,
+  type Granularity,
+  type Metric,
+  type SketchMetric,
+  type SumMetric,
+  type WindowPartialV1,
+} from '@pulse/contracts';
 
 import { Inject, Injectable } from '@nestjs/common';
 
 import { CassandraClient } from '../cassandra/cassandra.client.js';
 import { bucketOf, bucketsBetween, ttlSeconds } from '../schema/buckets.js';
 import { STORE_CONFIG, type StoreConfig } from '../store.config.js';
+import { mapConcurrent } from './concurrent-map.js';
+import {
+  isSketchMetric,
+  KeyedTotals,
+  metricValue,
+  TotalsAccumulator,
+  type DimensionTotals,
+  type PartialState,
+  type WindowTotals,
+} from './partial-merge.js';
+import { partialState, partialValues, VALUE_COLUMNS, type CqlRow } from './partial-row.js';
+import { partialRowKey, WrittenVersions } from './written-versions.js';
 
-const COLUMNS = SUM_METRICS.join(', ');
-const PLACEHOLDERS = SUM_METRICS.map(() => '?').join(', ');
+const VALUES = VALUE_COLUMNS.join(', ');
+const VALUE_MARKERS = VALUE_COLUMNS.map(() => '?').join(', ');
+const INSERT_SERIES = `INSERT INTO series_partials (tenant, granularity, dimension, bucket, window_start, partition, ${VALUES})
+  VALUES (?, ?, ?, ?, ?, ?, ${VALUE_MARKERS}) USING TIMESTAMP ? AND TTL ?`;
+const INSERT_DIMENSION = `INSERT INTO dimension_partials (tenant, granularity, kind, window_start, dimension, partition, ${VALUES})
+  VALUES (?, ?, ?, ?, ?, ?, ${VALUE_MARKERS}) USING TIMESTAMP ? AND TTL ?`;
+
+/** Rows per page of a read. */
+const FETCH_SIZE = 1_000;
+/** Cassandra partitions one read fetches at a time (day buckets of a series, windows of a breakdown). */
+const READ_CONCURRENCY = 8;
+/** A breakdown reads one partition per window: refuse ranges that would fan out further. */
+export const MAX_DIMENSION_WINDOWS = 50_000;
 
 export interface SeriesPoint {
   windowStart: number;
   value: number;
 }
 
+/** What `upsert` did: `skipped` when this process already wrote the same or a newer version. */
+export type UpsertOutcome = 'written' | 'skipped';
+
+/**
+ * The store's tables (docs/storage.md): writes window partials with their version as the write
+ * timestamp, and reads them back merged over partitions (and windows) — sums added, distinct
+ * sketches unioned. Ranges are [from, to) in epoch ms and select the windows that overlap them
+ * (window start in [start of the window holding `from`, to)).
+ */
 @Injectable()
 export class PartialsRepository {
+  private readonly written: WrittenVersions;
+
   constructor(
     private readonly cassandra: CassandraClient,
     @Inject(STORE_CONFIG) private readonly config: StoreConfig,
-  ) {}
-
-  /**
-   * Upserts one full-state partial with its version as the write timestamp: Cassandra keeps the
-   * cell with the highest timestamp, so an older partial arriving late can never overwrite a
-   * newer one, and a redelivered one rewrites identical values.
-   */
-  async upsert(partial: WindowPartialV1): Promise<void> {
-    const granularity = partial.granularity;
-    await this.cassandra.session.execute(
-      `INSERT INTO series_partials (tenant, granularity, dimension, bucket, window_start, partition, ${COLUMNS})
-       VALUES (?, ?, ?, ?, ?, ?, ${PLACEHOLDERS}) USING TIMESTAMP ? AND TTL ?`,
-      [
-        partial.tenant,
-        granularity,
-        partial.dimension,
-        bucketOf(partial.window_start, granularity),
-        new Date(partial.window_start),
-        partial.partition,
-        ...SUM_METRICS.map((metric) => partial.metrics[metric] ?? 0),
-        partial.version,
-        ttlSeconds(granularity, this.config.PULSE_STORE_MINUTE_TTL_DAYS),
-      ],
-      { prepare: true, isIdempotent: true },
-    );
+  ) {
+    this.written = new WrittenVersions(config.PULSE_STORE_VERSION_CACHE_ROWS);
   }
 
-  /** One metric of one series over [from, to), partition partials summed per window. */
+  /**
+   * Upserts one full-state partial — into `series_partials`, and into `dimension_partials` unless
+   * its dimension is `all` — with its version as the write timestamp: Cassandra keeps the cell
+   * with the highest timestamp, so an older partial arriving late can never overwrite a newer
+   * one, and a redelivered one rewrites identical values. Throws when Cassandra fails (the caller
+   * retries; both statements are idempotent).
+   */
+  async upsert(partial: WindowPartialV1): Promise<UpsertOutcome> {
+    const key = partialRowKey(partial);
+    if (this.written.covers(key, partial.version, partial.closed)) return 'skipped';
+    const { tenant, granularity, dimension, partition, version } = partial;
+    const start = new Date(partial.window_start);
+    const values = partialValues(partial);
+    const ttl = ttlSeconds(granularity, this.config.PULSE_STORE_MINUTE_TTL_DAYS);
+    const options = { prepare: true, isIdempotent: true };
+    const session = this.cassandra.session;
+    const bucket = bucketOf(partial.window_start, granularity);
+    const writes = [
+      session.execute(
+        INSERT_SERIES,
+        [tenant, granularity, dimension, bucket, start, partition, ...values, version, ttl],
+        options,
+      ),
+    ];
+    if (dimension !== DIMENSION_ALL) {
+      writes.push(
+        session.execute(
+          INSERT_DIMENSION,
+          [tenant, granularity, dimensionKind(dimension), start, dimension, partition, ...values, version, ttl],
+          options,
+        ),
+      );
+    }
+    await Promise.all(writes);
+    this.written.record(key, version, partial.closed);
+    return 'written';
+  }
+
+  /** Per window of one dimension: every metric summed and every sketch unioned over partitions. */
+  async windows(
+    tenant: string,
+    granularity: Granularity,
+    dimension: string,
+    from: number,
+    to: number,
+  ): Promise<WindowTotals[]> {
+    const byWindow = new KeyedTotals<number>();
+    await this.readSeries(tenant, granularity, dimension, from, to, SUM_METRICS, SKETCH_METRICS, (start, state) =>
+      byWindow.add(start, state),
+    );
+    return byWindow.entries((a, b) => a - b).map(([start, totals]) => ({ windowStart: start, ...totals }));
+  }
+
+  /** Distinct count of one sketch metric over the whole range: union over windows and partitions. */
+  async distinct(
+    tenant: string,
+    granularity: Granularity,
+    dimension: string,
+    metric: SketchMetric,
+    from: number,
+    to: number,
+  ): Promise<number> {
+    const union = new TotalsAccumulator();
+    await this.readSeries(tenant, granularity, dimension, from, to, [], [metric], (_, state) => union.add(state));
+    return union.totals().distinct[metric];
+  }
+
+  /**
+   * One metric of one series, per window: the sum over partitions, or for a sketch metric the
+   * window's distinct count. Windows without data are left out.
+   */
   async series(
     tenant: string,
     granularity: Granularity,
     dimension: string,
-    metric: (typeof SUM_METRICS)[number],
+    metric: Metric,
     from: number,
     to: number,
   ): Promise<SeriesPoint[]> {
+    const sketch = isSketchMetric(metric);
+    const byWindow = new KeyedTotals<number>();
+    await this.readSeries(
+      tenant,
+      granularity,
+      dimension,
+      from,
+      to,
+      sketch ? [] : [metric],
+      sketch ? [metric] : [],
+      (start, state) => byWindow.add(start, state),
+    );
+    return byWindow
+      .entries((a, b) => a - b)
+      .map(([start, totals]) => ({ windowStart: start, value: metricValue(totals, metric) }));
+  }
+
+  /**
+   * Every dimension of one kind over the windows of the range (breakdowns, top-N): metrics summed
+   * and sketches unioned over partitions and windows, sorted by dimension. Reads one
+   * `dimension_partials` partition per window, a few at a time, paged.
+   */
+  async dimensions(
+    tenant: string,
+    granularity: Granularity,
+    kind: DimensionKind,
+    from: number,
+    to: number,
+  ): Promise<DimensionTotals[]> {
     const size = GRANULARITIES[granularity];
-    const alignedFrom = Math.floor(from / size) * size;
-    const totals = new Map<number, number>();
-    const buckets = bucketsBetween(alignedFrom, to, granularity);
-    await Promise.all(
-      buckets.map(async (bucket) => {
-        let pageState: string | undefined;
-        do {
-          const result = await this.cassandra.session.execute(
-            `SELECT window_start, ${metric} FROM series_partials
-             WHERE tenant = ? AND granularity = ? AND dimension = ? AND bucket = ? AND window_start >= ? AND window_start < ?`,
-            [tenant, granularity, dimension, bucket, new Date(alignedFrom), new Date(to)],
-            { prepare: true, fetchSize: 5000, pageState },
-          );
-          for (const row of result.rows) {
-            const start = (row.get('window_start') as Date).getTime();
-            totals.set(start, (totals.get(start) ?? 0) + Number(row.get(metric) ?? 0));
-          }
-          pageState = result.pageState ?? undefined;
-        } while (pageState);
+    const starts: number[] = [];
+    for (let start = windowStart(from, granularity); start < to; start += size) {
+      if (starts.length >= MAX_DIMENSION_WINDOWS) {
+        throw new RangeError(`a breakdown reads at most ${MAX_DIMENSION_WINDOWS} windows; narrow the range`);
+      }
+      starts.push(start);
+    }
+    const byDimension = new KeyedTotals<string>();
+    const query = `SELECT dimension, ${VALUES} FROM dimension_partials
+      WHERE tenant = ? AND granularity = ? AND kind = ? AND window_start = ?`;
+    await mapConcurrent(starts, READ_CONCURRENCY, (start) =>
+      this.eachRow(query, [tenant, granularity, kind, new Date(start)], (row) => {
+        const dimension = row.get('dimension') as string;
+        readingRow(
+          `dimension_partials ${tenant}/${granularity}/${dimension} window ${new Date(start).toISOString()}`,
+          () => byDimension.add(dimension, partialState(row)),
+        );
       }),
     );
-    return [...totals.entries()].sort(([a], [b]) => a - b).map(([windowStart, value]) => ({ windowStart, value }));
+    return byDimension
+      .entries((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([dimension, totals]) => ({ dimension, ...totals }));
+  }
+
+  /** Rows of one series over the range, from each day (or month, year) bucket it touches. */
+  private async readSeries(
+    tenant: string,
+    granularity: Granularity,
+    dimension: string,
+    from: number,
+    to: number,
+    metrics: readonly SumMetric[],
+    sketches: readonly SketchMetric[],
+    onRow: (windowStart: number, state: PartialState) => void,
+  ): Promise<void> {
+    const alignedFrom = windowStart(from, granularity);
+    const columns = ['window_start', 'closed', ...metrics, ...sketches].join(', ');
+    const query = `SELECT ${columns} FROM series_partials
+      WHERE tenant = ? AND granularity = ? AND dimension = ? AND bucket = ? AND window_start >= ? AND window_start < ?`;
+    await mapConcurrent(bucketsBetween(alignedFrom, to, granularity), READ_CONCURRENCY, (bucket) =>
+      this.eachRow(query, [tenant, granularity, dimension, bucket, new Date(alignedFrom), new Date(to)], (row) => {
+        const start = (row.get('window_start') as Date).getTime();
+        readingRow(
+          `series_partials ${tenant}/${granularity}/${dimension} window ${new Date(start).toISOString()}`,
+          () => onRow(start, partialState(row, metrics, sketches)),
+        );
+      }),
+    );
+  }
+
+  private async eachRow(query: string, params: unknown[], onRow: (row: CqlRow) => void): Promise<void> {
+    let pageState: string | undefined;
+    do {
+      const result = await this.cassandra.session.execute(query, params, {
+        prepare: true,
+        isIdempotent: true,
+        fetchSize: FETCH_SIZE,
+        pageState,
+      });
+      for (const row of result.rows) onRow(row);
+      pageState = result.pageState ?? undefined;
+    } while (pageState);
+  }
+}
+
+/** A row that cannot be merged (an undecodable sketch) fails the read, naming the row. */
+function readingRow(row: string, merge: () => void): void {
+  try {
+    merge();
+  } catch (error) {
+    throw new Error(`cannot merge ${row}: ${(error as Error).message}`, { cause: error });
   }
 }

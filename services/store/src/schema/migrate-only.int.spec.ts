@@ -29,11 +29,15 @@ describe('store PULSE_STORE_MIGRATE_ONLY=true', () => {
       expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
     }
     const applied = await client.execute(`SELECT version FROM ${keyspace}.schema_migrations`);
-    expect(applied.rows.map((row) => row.get('version'))).toEqual([1]);
+    expect(applied.rows.map((row) => row.get('version') as number).sort()).toEqual([1, 2]);
     const tables = await client.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?', [
       keyspace,
     ]);
-    expect(tables.rows.map((row) => row.get('table_name')).sort()).toEqual(['schema_migrations', 'series_partials']);
+    expect(tables.rows.map((row) => row.get('table_name')).sort()).toEqual([
+      'dimension_partials',
+      'schema_migrations',
+      'series_partials',
+    ]);
   }, 240_000);
 
   it('refuses a bad keyspace name with exit 78 naming the variable', () => {
