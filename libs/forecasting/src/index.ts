@@ -1,0 +1,10 @@
+export { granularityOf, seasonalPeriods, type TimeSeries } from './time-series.js';
+export * from './model-names.js';
+export * from './minimum-history.js';
+export * from './insufficient-history-error.js';
+export { DEFAULT_LEVELS, type FittedModel, type ForecastPoint, type PredictionInterval } from './fitted-model.js';
+export { type ModelScore } from './rolling-origins.js';
+export * from './forecast-models.js';
+export * from './backtest.js';
+export * from './anomaly-classifier.js';
+export { symmetricPercentageError } from './forecast-accuracy.js';
