@@ -21,6 +21,7 @@ export class AggregationService implements OnApplicationBootstrap, OnModuleDestr
   private idleTimer?: NodeJS.Timeout;
   private statsTimer?: NodeJS.Timeout;
   private started = false;
+  private ticking?: Promise<void>;
 
   constructor(
     private readonly nats: JetStreamConnection,
@@ -69,9 +70,7 @@ export class AggregationService implements OnApplicationBootstrap, OnModuleDestr
       await runner.start();
       this.runners.push(runner);
     }
-    this.emitTimer = setInterval(() => {
-      for (const runner of this.runners) void runner.tick();
-    }, config.PULSE_AGGREGATOR_EMIT_INTERVAL_MS);
+    this.emitTimer = setInterval(() => void this.tickAll(), config.PULSE_AGGREGATOR_EMIT_INTERVAL_MS);
     this.idleTimer = setInterval(() => {
       for (const runner of this.runners) void runner.checkIdle();
     }, 1_000);
@@ -87,8 +86,23 @@ export class AggregationService implements OnApplicationBootstrap, OnModuleDestr
     clearInterval(this.idleTimer);
     clearInterval(this.statsTimer);
     this.started = false;
-    await Promise.all(this.runners.map((runner) => runner.stop()));
+    await Promise.all(this.runners.map((runner) => runner.stopReading()));
+    await this.ticking;
+    for (const runner of this.runners) await runner.drain();
     this.logStats();
+  }
+
+  /**
+   * One emission per partition, one partition after another: the publishes in flight stay
+   * bounded (one partition's chunk), so acknowledgements come back within the publish timeout
+   * even when JetStream is busy, and a slow tick delays the next instead of piling onto it.
+   */
+  private async tickAll(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = (async () => {
+      for (const runner of this.runners) await runner.tick();
+    })().finally(() => (this.ticking = undefined));
+    await this.ticking;
   }
 
   private logStats(): void {

@@ -234,6 +234,26 @@ describe('PartitionAggregator checkpoints and emission failures', () => {
     expect(state.snapshot().sequence).toBe(1);
   });
 
+  it('re-emits only the partials and late events whose publish failed', () => {
+    const state = new PartitionAggregator(0, settings);
+    state.fold(event(midnight, { product_id: 'A' }), 1);
+    state.fold(event(midnight + 4 * minute), 2); // closes minute 0 (rows all and product:A)
+    state.fold(event(midnight), 3); // late
+    const first = state.collect();
+    const closedIndex = first.partials.findIndex((p) => p.closed && p.dimension === 'all');
+    const openIndex = first.partials.findIndex((p) => !p.closed && p.granularity === '1m');
+    state.requeue(first, { partials: [closedIndex, openIndex], late: [] });
+    const retried = state.collect();
+    expect(retried.late).toEqual([]);
+    expect(retried.partials.map((p) => `${p.granularity}|${p.window_start}|${p.dimension}|${p.closed}`).sort()).toEqual(
+      [
+        `1m|${midnight + 4 * minute}|all|false`,
+        `1m|${midnight}|all|true`,
+        `1m|${midnight}|product:A|true`, // a closed window goes out whole again
+      ].sort(),
+    );
+  });
+
   it('refuses a snapshot while anything is unpublished', () => {
     const state = new PartitionAggregator(0, settings);
     state.fold(event(midnight), 1);

@@ -48,8 +48,8 @@ export interface Emission {
   late: LateEvent[];
   /** stream sequence the emission covers: everything up to it is in these partials */
   sequence: number;
-  readonly changed: Array<[Window, WindowRow]>;
-  readonly closed: Window[];
+  /** where each partial came from (same index): a changed row, or a window that closed */
+  readonly origins: ReadonlyArray<[Window, WindowRow] | Window>;
 }
 
 export interface PartitionCheckpoint {
@@ -169,14 +169,14 @@ export class PartitionAggregator {
    */
   collect(options: { coarse: boolean } = { coarse: true }): Emission {
     const partials: WindowPartialV1[] = [];
-    const changed: Array<[Window, WindowRow]> = [];
+    const origins: Array<[Window, WindowRow] | Window> = [];
     if (options.coarse) this.coarseDirty = false;
     for (const window of this.windows.values()) {
       if (!options.coarse && window.granularity !== '1m') continue;
       for (const row of window.rows.values()) {
         if (!row.dirty) continue;
         row.dirty = false;
-        changed.push([window, row]);
+        origins.push([window, row]);
         partials.push(row.partial(this.header(window), false));
       }
     }
@@ -185,22 +185,36 @@ export class PartitionAggregator {
     for (const window of closed) {
       for (const row of window.rows.values()) {
         row.dirty = false;
+        origins.push(window);
         partials.push(row.partial(this.header(window), true, window.closedBy));
       }
     }
     const late = this.late;
     this.late = [];
-    return { partials, late, sequence: this.sequence, changed, closed };
+    return { partials, late, sequence: this.sequence, origins };
   }
 
-  /** Puts an emission that could not be published back, so the next one carries it again. */
-  requeue(emission: Emission): void {
-    if (emission.changed.some(([window]) => window.granularity !== '1m')) this.coarseDirty = true;
-    for (const [window, row] of emission.changed) {
-      if (this.windows.get(this.key(window.tenant, window.granularity, window.start)) === window) row.dirty = true;
+  /**
+   * Puts what could not be published back, so the next emission carries it again: all of it, or
+   * only the partials and late events at the failed indexes (what was acknowledged stays done).
+   */
+  requeue(emission: Emission, failed?: { partials: Iterable<number>; late: Iterable<number> }): void {
+    const partialIndexes = failed ? [...failed.partials] : emission.partials.map((_, index) => index);
+    const lateIndexes = failed ? [...failed.late] : emission.late.map((_, index) => index);
+    const closed = new Set<Window>();
+    for (const index of partialIndexes) {
+      const origin = emission.origins[index];
+      if (!Array.isArray(origin)) {
+        closed.add(origin);
+        continue;
+      }
+      const [window, row] = origin;
+      if (this.windows.get(this.key(window.tenant, window.granularity, window.start)) !== window) continue;
+      row.dirty = true;
+      if (window.granularity !== '1m') this.coarseDirty = true;
     }
-    this.closing = [...emission.closed, ...this.closing];
-    this.late = [...emission.late, ...this.late];
+    this.closing = [...closed, ...this.closing];
+    this.late = [...lateIndexes.map((index) => emission.late[index]), ...this.late];
   }
 
   /** The whole state; take it right after `collect()` so nothing in it is unpublished. */

@@ -29,6 +29,8 @@ export interface PartitionRunnerOptions {
 
 /** Publishes at most this many messages at once (acks pipelined, memory bounded). */
 const PUBLISH_CHUNK = 512;
+/** Messages folded between two turns of the event loop. */
+const YIELD_EVERY = 256;
 
 /**
  * Runs one partition: restores its checkpoint, reads `pulse.clean.<p>` from the message after it
@@ -125,19 +127,33 @@ export class PartitionRunner {
 
   /** Stops reading, then publishes and checkpoints everything folded so far (graceful drain). */
   async stop(): Promise<void> {
+    await this.stopReading();
+    await this.drain();
+  }
+
+  async stopReading(): Promise<void> {
     this.stopped = true;
     await this.messages?.close().catch(() => undefined);
     await this.loop;
+  }
+
+  async drain(): Promise<void> {
     await this.ticking;
     if (this.state) await this.emit(true);
   }
 
   private async consume(messages: ConsumerMessages): Promise<void> {
     try {
+      let sinceYield = 0;
       for await (const message of messages) {
         if (this.stopped) break;
         this.lastArrivalAt = this.now();
         this.handle(message);
+        // Buffered messages resolve as microtasks; let timers (emission) and I/O (health) run.
+        if (++sinceYield >= YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
     } catch (error) {
       this.logger.error(`reading the partition failed: ${(error as Error).message}`);
@@ -184,13 +200,13 @@ export class PartitionRunner {
       this.state.lastSequence > this.lastSavedSequence &&
       (force || now - this.lastCheckpointAt >= this.options.checkpointIntervalMs);
     const checkpoint = due ? this.state.snapshot() : undefined;
-    try {
-      await this.publish(emission);
-    } catch (error) {
+    const failed = await this.publish(emission);
+    if (failed.partials.length > 0 || failed.late.length > 0) {
       this.stats.publishFailures += 1;
-      this.state.requeue(emission);
+      this.state.requeue(emission, failed);
+      this.stats.partials += emission.partials.length - failed.partials.length;
       this.logger.warn(
-        `publishing ${emission.partials.length} partials and ${emission.late.length} late events failed, will retry: ${(error as Error).message}`,
+        `${failed.partials.length} of ${emission.partials.length} partials and ${failed.late.length} of ${emission.late.length} late events not published, will retry: ${failed.reason}`,
       );
       return;
     }
@@ -206,25 +222,46 @@ export class PartitionRunner {
     }
   }
 
-  private async publish(emission: Emission): Promise<void> {
-    const messages: Array<() => Promise<unknown>> = [];
-    for (const partial of emission.partials) {
+  /** Publishes everything, pipelined in chunks; returns what was not acknowledged. */
+  private async publish(emission: Emission): Promise<{ partials: number[]; late: number[]; reason?: string }> {
+    const sends: Array<{ kind: 'partials' | 'late'; index: number; send: () => Promise<unknown> }> = [];
+    emission.partials.forEach((partial, index) => {
       const id = `${partial.partition}:${partial.tenant}:${partial.granularity}:${partial.window_start}:${partial.dimension}:${partial.version}`;
-      messages.push(() => this.nats.js.publish(subjects.agg(this.partition), encodeJson(partial), { msgID: id }));
-    }
-    for (const late of emission.late) {
+      sends.push({
+        kind: 'partials',
+        index,
+        send: () => this.nats.js.publish(subjects.agg(this.partition), encodeJson(partial), { msgID: id }),
+      });
+    });
+    emission.late.forEach((late, index) => {
       const h = headers();
       h.set(LATE_REASON_HEADER, 'beyond_allowed_lateness');
       h.set('Pulse-Watermark', String(late.watermark));
-      messages.push(() =>
-        this.nats.js.publish(subjects.late(late.event.tenant), encodeJson(late.event), {
-          headers: h,
-          msgID: `late:${this.partition}:${late.sequence}`,
-        }),
-      );
+      sends.push({
+        kind: 'late',
+        index,
+        send: () =>
+          this.nats.js.publish(subjects.late(late.event.tenant), encodeJson(late.event), {
+            headers: h,
+            msgID: `late:${this.partition}:${late.sequence}`,
+          }),
+      });
+    });
+    const failed = { partials: [] as number[], late: [] as number[], reason: undefined as string | undefined };
+    for (let i = 0; i < sends.length; i += PUBLISH_CHUNK) {
+      const chunk = sends.slice(i, i + PUBLISH_CHUNK);
+      if (failed.reason !== undefined) {
+        // NATS is failing: do not pile more publishes on it; the rest waits for the next tick.
+        for (const item of chunk) failed[item.kind].push(item.index);
+        continue;
+      }
+      const results = await Promise.allSettled(chunk.map((item) => item.send()));
+      results.forEach((result, j) => {
+        if (result.status === 'fulfilled') return;
+        failed[chunk[j].kind].push(chunk[j].index);
+        failed.reason ??= (result.reason as Error).message;
+      });
     }
-    for (let i = 0; i < messages.length; i += PUBLISH_CHUNK) {
-      await Promise.all(messages.slice(i, i + PUBLISH_CHUNK).map((send) => send()));
-    }
+    return failed;
   }
 }

@@ -58,6 +58,8 @@ export class WindowRow {
   private readonly sums: number[] = new Array<number>(SUM_METRICS.length).fill(0);
   private readonly orders = new Set<string>();
   private readonly sketches: DistinctSketch[] = SKETCH_METRICS.map(() => new DistinctSketch());
+  /** Encoded sketches, kept until the next fold: a partial and a checkpoint share one encoding. */
+  private encoded?: string[];
 
   constructor(readonly dimension: string) {}
 
@@ -83,6 +85,12 @@ export class WindowRow {
     }
     this.version = sequence;
     this.dirty = true;
+    this.encoded = undefined;
+  }
+
+  private encodedSketches(): string[] {
+    this.encoded ??= this.sketches.map((sketch) => sketch.toBase64());
+    return this.encoded;
   }
 
   partial(
@@ -93,7 +101,8 @@ export class WindowRow {
     const metrics: Record<string, number> = {};
     SUM_METRICS.forEach((metric, index) => (metrics[metric] = this.sums[index]));
     const sketches: Record<string, string> = {};
-    SKETCH_METRICS.forEach((metric, index) => (sketches[metric] = this.sketches[index].toBase64()));
+    const encoded = this.encodedSketches();
+    SKETCH_METRICS.forEach((metric, index) => (sketches[metric] = encoded[index]));
     return {
       v: 1,
       tenant: header.tenant,
@@ -114,7 +123,7 @@ export class WindowRow {
       version: this.version,
       sums: [...this.sums],
       orders: [...this.orders],
-      sketches: this.sketches.map((sketch) => sketch.toBase64()),
+      sketches: [...this.encodedSketches()],
     };
   }
 
@@ -127,6 +136,7 @@ export class WindowRow {
     snapshot.sums.forEach((value, index) => (row.sums[index] = value));
     for (const order of snapshot.orders) row.orders.add(order);
     snapshot.sketches.forEach((text, index) => (row.sketches[index] = DistinctSketch.fromBase64(text)));
+    row.encoded = [...snapshot.sketches];
     return row;
   }
 }
