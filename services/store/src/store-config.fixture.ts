@@ -22,9 +22,13 @@ export function storeTestConfig(keyspacePrefix: string, overrides: Partial<Store
     PULSE_STORE_GRPC_PORT: 1,
     PULSE_API_KEYS_FILE: 'unused',
     PULSE_STORE_MAX_IN_FLIGHT: 4,
+    PULSE_STORE_WRITE_CONCURRENCY: 2,
     PULSE_STORE_MINUTE_TTL_DAYS: 1,
     PULSE_STORE_MIGRATE_ON_START: true,
     PULSE_STORE_VERSION_CACHE_ROWS: 0,
+    PULSE_STORE_MAX_POINTS: 10_000,
+    PULSE_STORE_MAX_WINDOWS: 10_000,
+    PULSE_STORE_QUERY_TIMEOUT_MS: 10_000,
     ...overrides,
   };
 }

@@ -12,7 +12,13 @@ export const StoreConfigSchema = Type.Object({
   PULSE_STORE_HOST: Type.String({ default: '0.0.0.0' }),
   PULSE_STORE_GRPC_PORT: Type.Integer({ default: 50051, minimum: 1, maximum: 65535 }),
   PULSE_API_KEYS_FILE: Type.String({ minLength: 1 }),
-  PULSE_STORE_MAX_IN_FLIGHT: Type.Integer({ default: 256, minimum: 1 }),
+  /**
+   * Partials handed to the writer and not yet acknowledged. Larger than the write concurrency on
+   * purpose: while writes queue, versions of the same row coalesce (only the newest is written).
+   */
+  PULSE_STORE_MAX_IN_FLIGHT: Type.Integer({ default: 4096, minimum: 1 }),
+  /** Cassandra writes in flight at once. */
+  PULSE_STORE_WRITE_CONCURRENCY: Type.Integer({ default: 64, minimum: 1 }),
   /** Apply pending migrations at start-up; the Helm chart sets false because its hook Job owns them. */
   PULSE_STORE_MIGRATE_ON_START: Type.Boolean({ default: true }),
   /** Retention of 1-minute windows (days); hour and day windows keep 400 days and 5 years. */
@@ -22,6 +28,12 @@ export const StoreConfigSchema = Type.Object({
    * partial it already wrote the same or a newer version of (aggregator replays). 0 turns it off.
    */
   PULSE_STORE_VERSION_CACHE_ROWS: Type.Integer({ default: 100_000, minimum: 0 }),
+  /** Query API: values one response may carry (series windows × metrics, breakdown rows × metrics). */
+  PULSE_STORE_MAX_POINTS: Type.Integer({ default: 10_000, minimum: 1, maximum: 1_000_000 }),
+  /** Query API: windows one query may read (a clustering range or one Cassandra partition each). */
+  PULSE_STORE_MAX_WINDOWS: Type.Integer({ default: 10_000, minimum: 1, maximum: 50_000 }),
+  /** Query API: the longest a query may run when the caller's deadline is later or absent. */
+  PULSE_STORE_QUERY_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
 });
 export type StoreConfig = Static<typeof StoreConfigSchema>;
 

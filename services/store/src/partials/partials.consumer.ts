@@ -5,18 +5,21 @@ import { type JsMsg } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 
 import { STORE_CONFIG, type StoreConfig } from '../store.config.js';
+import { CoalescingWriter } from './coalescing-writer.js';
 import { checkPartial, type PartialCheck } from './partial-validation.js';
 import { PartialsRepository } from './partials.repository.js';
 
 /**
- * `pulse.agg.>` → Cassandra. Acks after the write; a failed write throws, so the pull consumer
- * naks it with a delay and it is retried. A malformed partial can never be written, so it is
- * terminated (logged, never redelivered) instead of looping.
+ * `pulse.agg.>` → Cassandra. Acks after the write (or after a newer version of the same row was
+ * written: see CoalescingWriter); a failed write throws, so the pull consumer naks it with a
+ * delay and it is retried. A malformed partial can never be written, so it is terminated (logged,
+ * never redelivered) instead of looping.
  */
 @Injectable()
 export class PartialsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PartialsConsumer.name);
   private consumer?: PullConsumer;
+  private writer?: CoalescingWriter;
 
   constructor(
     private readonly nats: JetStreamConnection,
@@ -25,6 +28,10 @@ export class PartialsConsumer implements OnApplicationBootstrap, OnModuleDestroy
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.writer = new CoalescingWriter(
+      (partial) => this.partials.upsert(partial),
+      this.config.PULSE_STORE_WRITE_CONCURRENCY,
+    );
     this.consumer = new PullConsumer(this.nats, {
       stream: STREAMS.agg.name,
       durable: 'store',
@@ -54,7 +61,7 @@ export class PartialsConsumer implements OnApplicationBootstrap, OnModuleDestroy
       message.term(check.problem);
       return;
     }
-    await this.partials.upsert(check.partial);
+    await this.writer?.submit(check.partial);
     message.ack();
   }
 }
