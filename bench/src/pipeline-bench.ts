@@ -115,11 +115,16 @@ const platform = new LocalPlatform({
   keyspace,
   infraEnv: { PULSE_NATS_URL: nats.url, PULSE_CASSANDRA_CONTACT_POINTS: values.cassandra },
   extraEnv: {
-    'ingest-gateway': { PULSE_INGEST_PUBLISH_MODE: 'batch', PULSE_INGEST_RATE_LIMIT_EVENTS_PER_SECOND: '0' },
+    'ingest-gateway': {
+      PULSE_INGEST_GRPC_PORT: String(await freePort()),
+      PULSE_INGEST_PUBLISH_MODE: 'batch',
+      PULSE_INGEST_RATE_LIMIT_EVENTS_PER_SECOND: '0',
+    },
     cleaner: { PULSE_CLEANER_PUBLISH_MODE: 'batch' },
   },
 });
 process.on('exit', () => platform.signalAll('SIGKILL'));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 await platform.start();
 const url = `http://127.0.0.1:${ports.gatewayHttp}/v1/events`;
 const benchClient = new MetricsClient({ address: `127.0.0.1:${ports.storeGrpc}`, apiKey: secrets.apiKeys.bench });
@@ -185,7 +190,11 @@ const probeFrom = Date.now() - MINUTE;
 for (let probe = 0; probe < PROBES; probe += 1) {
   await post(url, secrets.apiKeys.probe, [{ ...shopEvent(Date.now()), event_id: `probe-${Date.now()}-${probe}` }]);
   const acknowledged = performance.now();
-  while ((await visible(probeClient, probeFrom)) < probe + 1) await wait(20);
+  const deadline = performance.now() + 60_000;
+  while ((await visible(probeClient, probeFrom)) < probe + 1) {
+    if (performance.now() > deadline) throw new Error(`probe ${probe} not visible after 60 s`);
+    await wait(20);
+  }
   freshness.push(Math.round(performance.now() - acknowledged));
   await wait(250);
 }
