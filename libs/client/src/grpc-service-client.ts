@@ -60,6 +60,8 @@ export function createServiceClient(
     'grpc.service_config': JSON.stringify(serviceConfig),
     'grpc.enable_retries': 1,
     'grpc.keepalive_time_ms': 30_000,
+    // The servers send up to 16 MiB (libs/grpc); grpc-js clients accept 4 MiB unless told.
+    'grpc.max_receive_message_length': 16 * 1024 * 1024,
   });
 }
 

@@ -4,6 +4,7 @@ import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { HealthImplementation } from 'grpc-health-check';
 
 import { LOADER_OPTIONS, protoDir } from './proto-files.js';
+import { withFileDependencies } from './reflection-descriptors.js';
 
 export interface GrpcServerSettings {
   /** e.g. `0.0.0.0:50051` */
@@ -46,7 +47,7 @@ export function grpcServerOptions(settings: GrpcServerSettings): GrpcOptions {
       },
       gracefulShutdown: true,
       onLoadPackageDefinition: (definition: ConstructorParameters<typeof ReflectionService>[0], server: Server) => {
-        new ReflectionService(definition).addToServer(server);
+        new ReflectionService(withFileDependencies(definition)).addToServer(server);
         settings.health.addToServer(server);
       },
     },

@@ -8,6 +8,7 @@ import { CassandraClient } from './cassandra/cassandra.client.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { PartialsConsumer } from './partials/partials.consumer.js';
 import { PartialsRepository } from './partials/partials.repository.js';
+import { QueryService } from './query/query.service.js';
 import { STORE_CONFIG, type StoreConfig } from './store.config.js';
 
 @Module({})
@@ -37,6 +38,7 @@ export class AppModule {
         CassandraClient,
         PartialsRepository,
         PartialsConsumer,
+        QueryService,
       ],
     };
   }

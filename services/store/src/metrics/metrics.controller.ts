@@ -1,73 +1,209 @@
 import { ApiKeyRegistry } from '@pulse/config';
-import { GRANULARITIES, METRICS, proto, type Granularity, type Metric } from '@pulse/contracts';
-import { invalidArgument, tenantFromMetadata } from '@pulse/grpc';
+import { proto } from '@pulse/contracts';
+import { tenantFromMetadata } from '@pulse/grpc';
 
-import { status, type Metadata } from '@grpc/grpc-js';
-import { Controller } from '@nestjs/common';
-import { RpcException } from '@nestjs/microservices';
+import { type Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
+import { Controller, Inject, Logger } from '@nestjs/common';
 
-import { PartialsRepository } from '../partials/partials.repository.js';
+import { type ReadOptions } from '../partials/partials.repository.js';
+import { QueryBudget } from '../query/query-budget.js';
+import { QueryService } from '../query/query.service.js';
+import { STORE_CONFIG, type StoreConfig } from '../store.config.js';
+import { gapFillOf, granularityOf, millisOf, protoGranularity, timestampOf } from './query-messages.js';
+import { queryStatus } from './query-status.js';
 
-type GetSeriesRequest = proto.pulse.store.v1.GetSeriesRequest;
-type GetSeriesResponse = proto.pulse.store.v1.GetSeriesResponse;
-type Timestamp = proto.google.protobuf.Timestamp;
+type Call = ServerUnaryCall<unknown, unknown>;
+type Req<K extends keyof proto.pulse.store.v1.MetricsServiceController> = Parameters<
+  proto.pulse.store.v1.MetricsServiceController[K]
+>[0];
 
-const GRANULARITY_OF: Record<string, Granularity> = {
-  GRANULARITY_MINUTE: '1m',
-  GRANULARITY_HOUR: '1h',
-  GRANULARITY_DAY: '1d',
-};
-const MAX_POINTS = 50_000;
-
-function toMillis(timestamp: Timestamp | undefined, field: string): number {
-  if (!timestamp) throw invalidArgument(field, 'is required');
-  return timestamp.seconds * 1000 + Math.floor(timestamp.nanos / 1e6);
+function callDeadline(call: Call | undefined): number {
+  const deadline = call?.getDeadline();
+  if (deadline instanceof Date) return deadline.getTime();
+  return typeof deadline === 'number' ? deadline : Infinity;
 }
 
-function toTimestamp(ms: number): Timestamp {
-  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
-}
-
-/** gRPC adapter of pulse.store.v1.MetricsService: validates, resolves the tenant, asks the repository. */
+/**
+ * gRPC adapter of pulse.store.v1.MetricsService: authenticates the key (the tenant comes only
+ * from it), turns proto requests into query inputs and results into proto responses, bounds each
+ * query by its deadline (and the server's query timeout), stops it when the caller leaves, and
+ * maps errors to statuses in one place (query-status.ts).
+ */
 @Controller()
 @proto.pulse.store.v1.MetricsServiceControllerMethods()
 export class MetricsController implements proto.pulse.store.v1.MetricsServiceController {
+  private readonly logger = new Logger(MetricsController.name);
+
   constructor(
     private readonly apiKeys: ApiKeyRegistry,
-    private readonly partials: PartialsRepository,
+    private readonly queries: QueryService,
+    @Inject(STORE_CONFIG) private readonly config: StoreConfig,
   ) {}
 
-  async getSeries(request: GetSeriesRequest, metadata?: Metadata): Promise<GetSeriesResponse> {
+  getSeries(
+    request: Req<'getSeries'>,
+    metadata?: Metadata,
+    call?: Call,
+  ): Promise<proto.pulse.store.v1.GetSeriesResponse> {
+    return this.run(metadata, call, async (tenant, read) => {
+      const result = await this.queries.series(
+        tenant,
+        {
+          metric: request.metric ?? '',
+          metrics: request.metrics ?? [],
+          dimension: request.dimension ?? '',
+          granularity: granularityOf(request.granularity),
+          from: millisOf(request.from),
+          to: millisOf(request.to),
+          gapFill: gapFillOf(request.gapFill),
+          timeZone: request.timeZone ?? '',
+        },
+        read,
+      );
+      return {
+        metric: result.metrics[0] ?? '',
+        metrics: result.metrics,
+        dimension: result.dimension,
+        granularity: protoGranularity(result.granularity),
+        timeZone: result.timeZone,
+        points: result.points.map((point) => ({
+          windowStart: timestampOf(point.start),
+          windowEnd: timestampOf(point.end),
+          value: point.values[0] ?? 0,
+          values: point.values,
+          closed: point.closed,
+          filled: point.filled,
+        })),
+      };
+    });
+  }
+
+  topDimensions(
+    request: Req<'topDimensions'>,
+    metadata?: Metadata,
+    call?: Call,
+  ): Promise<proto.pulse.store.v1.TopDimensionsResponse> {
+    return this.run(metadata, call, async (tenant, read) => {
+      const result = await this.queries.top(
+        tenant,
+        {
+          kind: request.kind ?? '',
+          metric: request.metric ?? '',
+          granularity: granularityOf(request.granularity),
+          from: millisOf(request.from),
+          to: millisOf(request.to),
+          k: request.k ?? 0,
+          pageToken: request.pageToken ?? '',
+        },
+        read,
+      );
+      return {
+        kind: result.kind,
+        metric: result.metric,
+        dimensions: result.items,
+        nextPageToken: result.nextPageToken,
+        totalDimensions: result.total,
+        from: timestampOf(result.span.from),
+        to: timestampOf(result.span.to),
+      };
+    });
+  }
+
+  breakdown(
+    request: Req<'breakdown'>,
+    metadata?: Metadata,
+    call?: Call,
+  ): Promise<proto.pulse.store.v1.BreakdownResponse> {
+    return this.run(metadata, call, async (tenant, read) => {
+      const result = await this.queries.breakdown(
+        tenant,
+        {
+          kind: request.kind ?? '',
+          metrics: request.metrics ?? [],
+          granularity: granularityOf(request.granularity),
+          from: millisOf(request.from),
+          to: millisOf(request.to),
+          pageSize: request.pageSize ?? 0,
+          pageToken: request.pageToken ?? '',
+        },
+        read,
+      );
+      return {
+        kind: result.kind,
+        metrics: result.metrics,
+        rows: result.items,
+        nextPageToken: result.nextPageToken,
+        totalDimensions: result.total,
+        from: timestampOf(result.span.from),
+        to: timestampOf(result.span.to),
+      };
+    });
+  }
+
+  funnel(request: Req<'funnel'>, metadata?: Metadata, call?: Call): Promise<proto.pulse.store.v1.FunnelResponse> {
+    return this.run(metadata, call, async (tenant, read) => {
+      const result = await this.queries.funnel(
+        tenant,
+        {
+          dimension: request.dimension ?? '',
+          kind: request.kind ?? '',
+          granularity: granularityOf(request.granularity),
+          from: millisOf(request.from),
+          to: millisOf(request.to),
+          pageSize: request.pageSize ?? 0,
+          pageToken: request.pageToken ?? '',
+        },
+        read,
+      );
+      return {
+        funnels: result.items,
+        nextPageToken: result.nextPageToken,
+        totalDimensions: result.total,
+        from: timestampOf(result.span.from),
+        to: timestampOf(result.span.to),
+      };
+    });
+  }
+
+  distinct(request: Req<'distinct'>, metadata?: Metadata, call?: Call): Promise<proto.pulse.store.v1.DistinctResponse> {
+    return this.run(metadata, call, async (tenant, read) => {
+      const result = await this.queries.distinct(
+        tenant,
+        {
+          metrics: request.metrics ?? [],
+          dimension: request.dimension ?? '',
+          granularity: granularityOf(request.granularity),
+          from: millisOf(request.from),
+          to: millisOf(request.to),
+        },
+        read,
+      );
+      return {
+        dimension: result.dimension,
+        counts: result.counts,
+        from: timestampOf(result.span.from),
+        to: timestampOf(result.span.to),
+      };
+    });
+  }
+
+  private async run<T>(
+    metadata: Metadata | undefined,
+    call: Call | undefined,
+    query: (tenant: string, read: ReadOptions) => Promise<T>,
+  ): Promise<T> {
     const tenant = tenantFromMetadata(this.apiKeys, metadata, 'query');
-    // Sums are summed over partitions; distinct metrics (unique_users, funnel_*) are the window's
-    // distinct count, the union of the partitions' sketches.
-    if (!(METRICS as readonly string[]).includes(request.metric)) {
-      throw invalidArgument('metric', `unknown metric ${JSON.stringify(request.metric)}; one of ${METRICS.join(', ')}`);
-    }
-    const granularity = GRANULARITY_OF[request.granularity];
-    if (!granularity)
-      throw invalidArgument('granularity', 'must be GRANULARITY_MINUTE, GRANULARITY_HOUR or GRANULARITY_DAY');
-    const from = toMillis(request.from, 'from');
-    const to = toMillis(request.to, 'to');
-    if (to <= from) throw invalidArgument('to', 'must be after from');
-    if ((to - from) / GRANULARITIES[granularity] > MAX_POINTS) {
-      throw invalidArgument('to', `range holds more than ${MAX_POINTS} windows at this granularity; narrow it`);
-    }
-    const dimension = request.dimension || 'all';
-    let points;
+    const budget = new QueryBudget(callDeadline(call), this.config.PULSE_STORE_QUERY_TIMEOUT_MS);
+    const cancel = () => budget.cancel();
+    call?.once('cancelled', cancel);
+    if (call?.cancelled) budget.cancel();
     try {
-      points = await this.partials.series(tenant, granularity, dimension, request.metric as Metric, from, to);
+      return await query(tenant, { signal: budget.signal, deadline: budget.deadline });
     } catch (error) {
-      throw new RpcException({
-        code: status.UNAVAILABLE,
-        message: `metrics store unavailable: ${(error as Error).message}`,
-      });
+      throw queryStatus(error, budget.aborted, this.logger);
+    } finally {
+      budget.dispose();
+      call?.off('cancelled', cancel);
     }
-    return {
-      metric: request.metric,
-      dimension,
-      granularity: request.granularity,
-      points: points.map((point) => ({ windowStart: toTimestamp(point.windowStart), value: point.value })),
-    };
   }
 }

@@ -45,14 +45,15 @@ export class TotalsAccumulator {
   private closed = true;
 
   add(state: PartialState): this {
-    for (const metric of SUM_METRICS) this.sums[metric] += state.metrics[metric] ?? 0;
-    for (const metric of SKETCH_METRICS) {
-      const bytes = state.sketches[metric];
+    // Only the metrics the partial carries (a read may fetch one column of ~23,000 rows).
+    for (const metric in state.metrics) this.sums[metric as SumMetric] += state.metrics[metric as SumMetric] ?? 0;
+    for (const metric in state.sketches) {
+      const bytes = state.sketches[metric as SketchMetric];
       if (!bytes || bytes.length === 0) continue;
       const sketch = DistinctSketch.decode(bytes);
-      const union = this.unions.get(metric);
+      const union = this.unions.get(metric as SketchMetric);
       if (union) union.merge(sketch);
-      else this.unions.set(metric, sketch);
+      else this.unions.set(metric as SketchMetric, sketch);
     }
     this.partials += 1;
     this.closed &&= state.closed;

@@ -21,11 +21,13 @@ import { STORE_CONFIG, type StoreConfig } from '../store.config.js';
 import { mapConcurrent } from './concurrent-map.js';
 import {
   isSketchMetric,
+  isSumMetric,
   KeyedTotals,
   metricValue,
   TotalsAccumulator,
   type DimensionTotals,
   type PartialState,
+  type Totals,
   type WindowTotals,
 } from './partial-merge.js';
 import { partialState, partialValues, VALUE_COLUMNS, type CqlRow } from './partial-row.js';
@@ -38,8 +40,12 @@ const INSERT_SERIES = `INSERT INTO series_partials (tenant, granularity, dimensi
 const INSERT_DIMENSION = `INSERT INTO dimension_partials (tenant, granularity, kind, window_start, dimension, partition, ${VALUES})
   VALUES (?, ?, ?, ?, ?, ?, ${VALUE_MARKERS}) USING TIMESTAMP ? AND TTL ?`;
 
-/** Rows per page of a read. */
+/** Rows per page of a read that fetches sketches (up to ~2 KiB each) … */
 const FETCH_SIZE = 1_000;
+/** … and of one that fetches only sums (a few dozen bytes a row): a day of minutes in 2–3 pages. */
+const SUMS_FETCH_SIZE = 10_000;
+/** The driver's per-read timeout when the caller gives no deadline (the session's default). */
+const READ_TIMEOUT_MS = 12_000;
 /** Cassandra partitions one read fetches at a time (day buckets of a series, windows of a breakdown). */
 const READ_CONCURRENCY = 8;
 /** A breakdown reads one partition per window: refuse ranges that would fan out further. */
@@ -48,6 +54,43 @@ export const MAX_DIMENSION_WINDOWS = 50_000;
 export interface SeriesPoint {
   windowStart: number;
   value: number;
+}
+
+/** How a read may be stopped: no Cassandra read starts after `signal` aborted. */
+export interface ReadOptions {
+  /** Aborted when the query's deadline passed or its caller left. */
+  signal?: AbortSignal;
+  /** Epoch ms by which the caller needs the answer: each read's driver timeout is capped to it. */
+  deadline?: number;
+}
+
+/** A read that needs only some metrics fetches only their columns. */
+export interface ColumnReadOptions extends ReadOptions {
+  /** Metrics to fetch (default: every one); the others read as 0 and the empty sketch. */
+  metrics?: readonly Metric[];
+}
+
+/** Consecutive windows of one size, [from, to) aligned to it. */
+export interface WindowSpan {
+  granularity: Granularity;
+  from: number;
+  to: number;
+}
+
+/** One window of one size. */
+export interface WindowRef {
+  granularity: Granularity;
+  start: number;
+}
+
+/** Sums of one window added over partitions (by Cassandra: see `windowSums`). */
+export interface WindowSums {
+  windowStart: number;
+  metrics: Partial<Record<SumMetric, number>>;
+  /** Every partial of the window was its partition's final emission. */
+  closed: boolean;
+  /** Partition partials added. */
+  partials: number;
 }
 
 /** What `upsert` did: `skipped` when this process already wrote the same or a newer version. */
@@ -108,6 +151,49 @@ export class PartialsRepository {
     return 'written';
   }
 
+  /**
+   * Per window of one dimension, sums only, added over partitions by Cassandra
+   * (`GROUP BY window_start`): one row per window crosses the wire instead of one per partition —
+   * a day of minute windows is 1,440 rows rather than ~23,000, about half the time of `windows`.
+   * Sketches cannot be unioned in CQL; reads that need them use `windows`.
+   */
+  async windowSums(
+    tenant: string,
+    granularity: Granularity,
+    dimension: string,
+    metrics: readonly SumMetric[],
+    from: number,
+    to: number,
+    options: ReadOptions = {},
+  ): Promise<WindowSums[]> {
+    const alignedFrom = windowStart(from, granularity);
+    const sums = metrics.map((metric) => `sum(${metric}) AS ${metric}`).join(', ');
+    const query = `SELECT window_start, min(closed) AS closed, count(*) AS partials${sums ? `, ${sums}` : ''}
+      FROM series_partials
+      WHERE tenant = ? AND granularity = ? AND dimension = ? AND bucket = ? AND window_start >= ? AND window_start < ?
+      GROUP BY window_start`;
+    const byWindow = new Map<number, WindowSums>();
+    await mapConcurrent(bucketsBetween(alignedFrom, to, granularity), READ_CONCURRENCY, (bucket) =>
+      this.eachRow(
+        query,
+        [tenant, granularity, dimension, bucket, new Date(alignedFrom), new Date(to)],
+        (row) => {
+          const start = (row.get('window_start') as Date).getTime();
+          const state = partialState(row, metrics, []);
+          byWindow.set(start, {
+            windowStart: start,
+            metrics: state.metrics,
+            closed: state.closed,
+            partials: Number(String(row.get('partials'))), // count(*) comes back as a Long
+          });
+        },
+        SUMS_FETCH_SIZE,
+        options,
+      ),
+    );
+    return [...byWindow.values()].sort((a, b) => a.windowStart - b.windowStart);
+  }
+
   /** Per window of one dimension: every metric summed and every sketch unioned over partitions. */
   async windows(
     tenant: string,
@@ -115,12 +201,52 @@ export class PartialsRepository {
     dimension: string,
     from: number,
     to: number,
+    options: ColumnReadOptions = {},
   ): Promise<WindowTotals[]> {
     const byWindow = new KeyedTotals<number>();
-    await this.readSeries(tenant, granularity, dimension, from, to, SUM_METRICS, SKETCH_METRICS, (start, state) =>
-      byWindow.add(start, state),
+    const [sums, sketches] = columnsOf(options.metrics);
+    await this.readSeries(
+      tenant,
+      granularity,
+      dimension,
+      from,
+      to,
+      sums,
+      sketches,
+      (start, state) => byWindow.add(start, state),
+      options,
     );
     return byWindow.entries((a, b) => a - b).map(([start, totals]) => ({ windowStart: start, ...totals }));
+  }
+
+  /**
+   * One dimension merged over every window of several spans (e.g. the days, hours and minutes
+   * that cover a range) and their partitions: sums added, sketches unioned.
+   */
+  async spanTotals(
+    tenant: string,
+    dimension: string,
+    spans: readonly WindowSpan[],
+    options: ColumnReadOptions = {},
+  ): Promise<Totals> {
+    const union = new TotalsAccumulator();
+    const [sums, sketches] = columnsOf(options.metrics);
+    await Promise.all(
+      spans.map((span) =>
+        this.readSeries(
+          tenant,
+          span.granularity,
+          dimension,
+          span.from,
+          span.to,
+          sums,
+          sketches,
+          (_, state) => union.add(state),
+          options,
+        ),
+      ),
+    );
+    return union.totals();
   }
 
   /** Distinct count of one sketch metric over the whole range: union over windows and partitions. */
@@ -131,9 +257,20 @@ export class PartialsRepository {
     metric: SketchMetric,
     from: number,
     to: number,
+    options: ReadOptions = {},
   ): Promise<number> {
     const union = new TotalsAccumulator();
-    await this.readSeries(tenant, granularity, dimension, from, to, [], [metric], (_, state) => union.add(state));
+    await this.readSeries(
+      tenant,
+      granularity,
+      dimension,
+      from,
+      to,
+      [],
+      [metric],
+      (_, state) => union.add(state),
+      options,
+    );
     return union.totals().distinct[metric];
   }
 
@@ -148,6 +285,7 @@ export class PartialsRepository {
     metric: Metric,
     from: number,
     to: number,
+    options: ReadOptions = {},
   ): Promise<SeriesPoint[]> {
     const sketch = isSketchMetric(metric);
     const byWindow = new KeyedTotals<number>();
@@ -160,6 +298,7 @@ export class PartialsRepository {
       sketch ? [] : [metric],
       sketch ? [metric] : [],
       (start, state) => byWindow.add(start, state),
+      options,
     );
     return byWindow
       .entries((a, b) => a - b)
@@ -177,26 +316,51 @@ export class PartialsRepository {
     kind: DimensionKind,
     from: number,
     to: number,
+    options: ColumnReadOptions = {},
   ): Promise<DimensionTotals[]> {
     const size = GRANULARITIES[granularity];
-    const starts: number[] = [];
+    const windows: WindowRef[] = [];
     for (let start = windowStart(from, granularity); start < to; start += size) {
-      if (starts.length >= MAX_DIMENSION_WINDOWS) {
+      if (windows.length >= MAX_DIMENSION_WINDOWS) {
         throw new RangeError(`a breakdown reads at most ${MAX_DIMENSION_WINDOWS} windows; narrow the range`);
       }
-      starts.push(start);
+      windows.push({ granularity, start });
     }
+    return this.dimensionsOf(tenant, kind, windows, options);
+  }
+
+  /**
+   * Every dimension of one kind merged over the given windows (of any sizes) and partitions,
+   * sorted by dimension. One `dimension_partials` partition per window, a few at a time, paged.
+   */
+  async dimensionsOf(
+    tenant: string,
+    kind: DimensionKind,
+    windows: readonly WindowRef[],
+    options: ColumnReadOptions = {},
+  ): Promise<DimensionTotals[]> {
+    if (windows.length > MAX_DIMENSION_WINDOWS) {
+      throw new RangeError(`a breakdown reads at most ${MAX_DIMENSION_WINDOWS} windows; narrow the range`);
+    }
+    const [sums, sketches] = columnsOf(options.metrics);
     const byDimension = new KeyedTotals<string>();
-    const query = `SELECT dimension, ${VALUES} FROM dimension_partials
+    const query = `SELECT ${['dimension', 'closed', ...sums, ...sketches].join(', ')} FROM dimension_partials
       WHERE tenant = ? AND granularity = ? AND kind = ? AND window_start = ?`;
-    await mapConcurrent(starts, READ_CONCURRENCY, (start) =>
-      this.eachRow(query, [tenant, granularity, kind, new Date(start)], (row) => {
-        const dimension = row.get('dimension') as string;
-        readingRow(
-          `dimension_partials ${tenant}/${granularity}/${dimension} window ${new Date(start).toISOString()}`,
-          () => byDimension.add(dimension, partialState(row)),
-        );
-      }),
+    const fetchSize = sketches.length > 0 ? FETCH_SIZE : SUMS_FETCH_SIZE;
+    await mapConcurrent(windows, READ_CONCURRENCY, ({ granularity, start }) =>
+      this.eachRow(
+        query,
+        [tenant, granularity, kind, new Date(start)],
+        (row) => {
+          const dimension = row.get('dimension') as string;
+          readingRow(
+            () => `dimension_partials ${tenant}/${granularity}/${dimension} window ${new Date(start).toISOString()}`,
+            () => byDimension.add(dimension, partialState(row, sums, sketches)),
+          );
+        },
+        fetchSize,
+        options,
+      ),
     );
     return byDimension
       .entries((a, b) => (a < b ? -1 : a > b ? 1 : 0))
@@ -213,30 +377,52 @@ export class PartialsRepository {
     metrics: readonly SumMetric[],
     sketches: readonly SketchMetric[],
     onRow: (windowStart: number, state: PartialState) => void,
+    options: ReadOptions = {},
   ): Promise<void> {
     const alignedFrom = windowStart(from, granularity);
     const columns = ['window_start', 'closed', ...metrics, ...sketches].join(', ');
     const query = `SELECT ${columns} FROM series_partials
       WHERE tenant = ? AND granularity = ? AND dimension = ? AND bucket = ? AND window_start >= ? AND window_start < ?`;
+    const fetchSize = sketches.length > 0 ? FETCH_SIZE : SUMS_FETCH_SIZE;
     await mapConcurrent(bucketsBetween(alignedFrom, to, granularity), READ_CONCURRENCY, (bucket) =>
-      this.eachRow(query, [tenant, granularity, dimension, bucket, new Date(alignedFrom), new Date(to)], (row) => {
-        const start = (row.get('window_start') as Date).getTime();
-        readingRow(
-          `series_partials ${tenant}/${granularity}/${dimension} window ${new Date(start).toISOString()}`,
-          () => onRow(start, partialState(row, metrics, sketches)),
-        );
-      }),
+      this.eachRow(
+        query,
+        [tenant, granularity, dimension, bucket, new Date(alignedFrom), new Date(to)],
+        (row) => {
+          const start = (row.get('window_start') as Date).getTime();
+          readingRow(
+            () => `series_partials ${tenant}/${granularity}/${dimension} window ${new Date(start).toISOString()}`,
+            () => onRow(start, partialState(row, metrics, sketches)),
+          );
+        },
+        fetchSize,
+        options,
+      ),
     );
   }
 
-  private async eachRow(query: string, params: unknown[], onRow: (row: CqlRow) => void): Promise<void> {
+  /**
+   * Runs a paged read. Before each page it checks the caller's signal — a query whose deadline
+   * passed or whose caller left issues no further reads — and caps the driver's read timeout to
+   * the time left, so a read never outlives the deadline by more than the driver's own margin.
+   */
+  private async eachRow(
+    query: string,
+    params: unknown[],
+    onRow: (row: CqlRow) => void,
+    fetchSize = FETCH_SIZE,
+    options: ReadOptions = {},
+  ): Promise<void> {
     let pageState: string | undefined;
     do {
+      options.signal?.throwIfAborted();
+      const left = options.deadline === undefined ? READ_TIMEOUT_MS : options.deadline - Date.now();
       const result = await this.cassandra.session.execute(query, params, {
         prepare: true,
         isIdempotent: true,
-        fetchSize: FETCH_SIZE,
+        fetchSize,
         pageState,
+        readTimeout: Math.max(1, Math.min(READ_TIMEOUT_MS, left)),
       });
       for (const row of result.rows) onRow(row);
       pageState = result.pageState ?? undefined;
@@ -244,11 +430,18 @@ export class PartialsRepository {
   }
 }
 
+/** The sum and sketch columns to fetch for some metrics (all when none are named). */
+function columnsOf(metrics: readonly Metric[] | undefined): [SumMetric[], SketchMetric[]] {
+  if (!metrics) return [[...SUM_METRICS], [...SKETCH_METRICS]];
+  return [metrics.filter((metric) => isSumMetric(metric)), metrics.filter((metric) => isSketchMetric(metric))];
+}
+
 /** A row that cannot be merged (an undecodable sketch) fails the read, naming the row. */
-function readingRow(row: string, merge: () => void): void {
+function readingRow(row: () => string, merge: () => void): void {
   try {
     merge();
   } catch (error) {
-    throw new Error(`cannot merge ${row}: ${(error as Error).message}`, { cause: error });
+    // The row's name is built only on failure: a day of minute windows is ~23,000 rows per read.
+    throw new Error(`cannot merge ${row()}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -10,61 +10,447 @@ import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
 
+/** A forecasting model. */
 export enum ForecastModel {
+  /** FORECAST_MODEL_UNSPECIFIED - In a request: FORECAST_MODEL_AUTO. Never in a response. */
   FORECAST_MODEL_UNSPECIFIED = "FORECAST_MODEL_UNSPECIFIED",
+  /**
+   * FORECAST_MODEL_AUTO - The model with the lowest rolling-origin backtest MASE among those the history is long enough
+   * for (ties go to the simpler one); a response names the model it chose.
+   */
   FORECAST_MODEL_AUTO = "FORECAST_MODEL_AUTO",
+  /** FORECAST_MODEL_LINEAR - Ridge regression on trend and Fourier terms of the seasonal periods. */
   FORECAST_MODEL_LINEAR = "FORECAST_MODEL_LINEAR",
+  /** FORECAST_MODEL_HOLT_WINTERS - Additive Holt-Winters with damped trend on the primary seasonal period. */
   FORECAST_MODEL_HOLT_WINTERS = "FORECAST_MODEL_HOLT_WINTERS",
+  /** FORECAST_MODEL_SEASONAL_NAIVE - Each window repeats the one a season before: the baseline. */
   FORECAST_MODEL_SEASONAL_NAIVE = "FORECAST_MODEL_SEASONAL_NAIVE",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+/**
+ * How serious an anomaly is, by how far the actual fell from the forecast mean in half-widths of
+ * the 95% interval on its side.
+ */
+export enum AlertSeverity {
+  /** ALERT_SEVERITY_UNSPECIFIED - Never sent. */
+  ALERT_SEVERITY_UNSPECIFIED = "ALERT_SEVERITY_UNSPECIFIED",
+  /** ALERT_SEVERITY_WARNING - More than 1.75 half-widths away (about 3.4 sigma with Gaussian errors). */
+  ALERT_SEVERITY_WARNING = "ALERT_SEVERITY_WARNING",
+  /** ALERT_SEVERITY_CRITICAL - More than 2.5 half-widths away (about 4.9 sigma), or any departure from an all-zero forecast. */
+  ALERT_SEVERITY_CRITICAL = "ALERT_SEVERITY_CRITICAL",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+/** Which side of the forecast the actual fell on. */
+export enum AnomalyDirection {
+  /** ANOMALY_DIRECTION_UNSPECIFIED - Never sent. */
+  ANOMALY_DIRECTION_UNSPECIFIED = "ANOMALY_DIRECTION_UNSPECIFIED",
+  /** ANOMALY_DIRECTION_SPIKE - Above the forecast. */
+  ANOMALY_DIRECTION_SPIKE = "ANOMALY_DIRECTION_SPIKE",
+  /** ANOMALY_DIRECTION_DROP - Below the forecast. */
+  ANOMALY_DIRECTION_DROP = "ANOMALY_DIRECTION_DROP",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
 export interface ForecastRequest {
+  /** Metric to forecast, e.g. "revenue", "orders"; required. */
   metric: string;
+  /** Dimension, e.g. "all", "product:SKU-1", "country:GB". Empty means "all". */
   dimension: string;
-  /** "1h" or "1d". */
+  /**
+   * Window size: "1m", "1h" or "1d". Empty means "1h". Seasonal periods follow from it (1m: 60
+   * and 1440 windows, 1h: 24 and 168, 1d: 7).
+   */
   granularity: string;
-  /** Number of future windows. */
+  /**
+   * Windows to forecast, from the first window that is not closed yet. 0 means one season of the
+   * shortest period (1m: 60, 1h: 24, 1d: 7); at most 1440 for 1m, 720 for 1h, 366 for 1d.
+   */
   horizon: number;
+  /** Model; FORECAST_MODEL_UNSPECIFIED means FORECAST_MODEL_AUTO. */
   model: ForecastModel;
-  /** Prediction interval levels, e.g. 0.8 and 0.95. */
+  /**
+   * Prediction interval levels, each strictly between 0 and 1, at most 5, no repeats, e.g. 0.8 and
+   * 0.95. Empty means 0.8 and 0.95.
+   */
   intervalLevels: number[];
 }
 
-export interface ForecastPoint {
-  windowStart?: Timestamp | undefined;
-  value: number;
+/** A prediction interval of one window. */
+export interface PredictionInterval {
+  /** The level, as requested (e.g. 0.95). */
+  level: number;
+  /** Lower bound (never below 0: every metric is a count or an amount). */
   lower: number;
+  /** Upper bound. */
   upper: number;
 }
 
-export interface ForecastResponse {
-  model: ForecastModel;
-  points: ForecastPoint[];
+/** The forecast of one window. */
+export interface ForecastPoint {
+  /** Start of the window (inclusive). */
+  windowStart?:
+    | Timestamp
+    | undefined;
+  /** The forecast mean (point forecast), in the metric's unit; never below 0. */
+  value: number;
+  /**
+   * One interval per requested level, in request order. Intervals are calibrated on the model's
+   * own backtest errors at that many windows ahead, so they widen with the distance.
+   */
+  intervals: PredictionInterval[];
+  /** End of the window (exclusive): window_start + the window size. */
+  windowEnd?: Timestamp | undefined;
 }
 
-/** ForecastService predicts a metric series with prediction intervals. */
+/** Accuracy of one model in a rolling-origin backtest. */
+export interface ModelScore {
+  /** The model scored (never AUTO). */
+  model: ForecastModel;
+  /**
+   * Mean absolute scaled error: MAE over the in-sample MAE of the seasonal naive forecast; below 1
+   * beats the baseline in sample. +Inf only for a constant history that the model missed.
+   */
+  mase: number;
+  /** Symmetric mean absolute percentage error in percent (0 to 200). */
+  smape: number;
+  /** Mean absolute error, in the metric's unit. */
+  mae: number;
+  /** Windows scored (windows with an observed actual). */
+  points: number;
+}
+
+export interface ForecastResponse {
+  /** The model that made the forecast (for AUTO, the one it chose). */
+  model: ForecastModel;
+  /** `horizon` windows, in time order, the first one being the first window not closed yet. */
+  points: ForecastPoint[];
+  /**
+   * The backtest scores behind the intervals (and AUTO's choice): one per candidate model (for a
+   * single model, that model). Empty when the history left no room for a backtest (the intervals
+   * then come from in-sample residuals) or was all zeros.
+   */
+  scores: ModelScore[];
+  /** The metric forecast. */
+  metric: string;
+  /** The dimension forecast ("all" when the request left it empty). */
+  dimension: string;
+  /** The window size of the points. */
+  granularity: string;
+  /** The model requested (AUTO when the request left it unspecified). */
+  requestedModel: ForecastModel;
+  /**
+   * Start of the first history window the model was fitted on (after leading windows without
+   * data, which are dropped).
+   */
+  historyStart?:
+    | Timestamp
+    | undefined;
+  /** End of the last history window the model has seen: the start of the first forecast window. */
+  historyEnd?:
+    | Timestamp
+    | undefined;
+  /** When the model was last fitted (it is updated with each newly closed window in between). */
+  fittedAt?: Timestamp | undefined;
+}
+
+export interface BacktestRequest {
+  /** Metric to evaluate on, e.g. "revenue"; required. */
+  metric: string;
+  /** Dimension; empty means "all". */
+  dimension: string;
+  /** Window size: "1m", "1h" or "1d"; empty means "1h". */
+  granularity: string;
+  /**
+   * Windows forecast from each origin; 0 means one season of the shortest period; at most as for
+   * ForecastRequest.horizon.
+   */
+  horizon: number;
+  /** Forecast origins, 1 to 50; 0 means 10. */
+  origins: number;
+  /** Windows between origins; 0 means `horizon` (forecasts do not overlap); at most 1440. */
+  stride: number;
+  /**
+   * Models to evaluate, no repeats; empty means all four (AUTO, SEASONAL_NAIVE, LINEAR,
+   * HOLT_WINTERS). FORECAST_MODEL_UNSPECIFIED is refused.
+   */
+  models: ForecastModel[];
+  /** Interval levels whose coverage is measured, as in ForecastRequest; empty means 0.8 and 0.95. */
+  intervalLevels: number[];
+}
+
+/** Share of scored windows whose actual fell inside the interval of a level. */
+export interface IntervalCoverage {
+  /** The interval level. */
+  level: number;
+  /** Covered share, 0 to 1 (a well calibrated interval covers about `level`). */
+  coverage: number;
+}
+
+/** How often AUTO chose a model across the origins of a backtest. */
+export interface ModelChoice {
+  /** The model chosen. */
+  model: ForecastModel;
+  /** Origins at which it was chosen. */
+  origins: number;
+}
+
+/** The rolling-origin evaluation of one model. */
+export interface ModelBacktest {
+  /** The model evaluated (AUTO is evaluated as a whole: its choice is refitted at every origin). */
+  model: ForecastModel;
+  /**
+   * MAE over the in-sample MAE of the seasonal naive forecast of the history before the first
+   * origin (one scale for every model, so MASE ratios are MAE ratios).
+   */
+  mase: number;
+  /** Symmetric mean absolute percentage error in percent (0 to 200). */
+  smape: number;
+  /** Mean absolute error, in the metric's unit. */
+  mae: number;
+  /** Windows scored (forecast windows with an observed actual). */
+  points: number;
+  /** Coverage of each requested interval level, in request order. */
+  coverage: IntervalCoverage[];
+  /** For AUTO: the model it chose, per origin count. For a single model: that model at every origin. */
+  chosen: ModelChoice[];
+}
+
+export interface BacktestResponse {
+  /** The metric evaluated on. */
+  metric: string;
+  /** The dimension ("all" when the request left it empty). */
+  dimension: string;
+  /** The window size. */
+  granularity: string;
+  /** Windows forecast from each origin. */
+  horizon: number;
+  /** Windows between origins. */
+  stride: number;
+  /**
+   * Start of the first forecast window at each origin, ascending; the last origin's forecast ends
+   * with the last closed window.
+   */
+  origins: Timestamp[];
+  /** One evaluation per requested model, in request order. */
+  models: ModelBacktest[];
+  /** Start of the first history window (after leading windows without data). */
+  historyStart?:
+    | Timestamp
+    | undefined;
+  /** End of the last closed window of the history. */
+  historyEnd?: Timestamp | undefined;
+}
+
+/** What the forecast expected of the window. */
+export interface ExpectedRange {
+  /** The forecast mean. */
+  mean: number;
+  /** Lower bound of the interval at `level`. */
+  lower: number;
+  /** Upper bound of the interval at `level`. */
+  upper: number;
+  /** The interval level the anomaly rule measures against (0.95). */
+  level: number;
+}
+
+/** An anomaly in a closed window of a watched series. */
+export interface Alert {
+  /**
+   * `<tenant>:<metric>:<dimension>:<granularity>:<window start epoch ms>`: the JetStream
+   * Nats-Msg-Id the alert was published with; one alert per series and window.
+   */
+  id: string;
+  /** The series' metric, e.g. "revenue". */
+  metric: string;
+  /** The series' dimension, e.g. "all" or "product:SKU-1". */
+  dimension: string;
+  /** The series' window size, e.g. "1h". */
+  granularity: string;
+  /** Start of the anomalous window (inclusive). */
+  windowStart?:
+    | Timestamp
+    | undefined;
+  /** End of the anomalous window (exclusive). */
+  windowEnd?:
+    | Timestamp
+    | undefined;
+  /** Warning or critical. */
+  severity: AlertSeverity;
+  /** Spike (above the forecast) or drop (below). */
+  direction: AnomalyDirection;
+  /** The window's actual value, in the metric's unit. */
+  actual: number;
+  /** The forecast of the window: mean and the 95% interval. */
+  expected?:
+    | ExpectedRange
+    | undefined;
+  /**
+   * |actual − mean| in half-widths of the 95% interval on the actual's side (+Inf for a departure
+   * from an all-zero forecast).
+   */
+  score: number;
+  /** The model that made the forecast. */
+  model: ForecastModel;
+  /** When the watcher raised the alert (its clock). */
+  raisedAt?:
+    | Timestamp
+    | undefined;
+  /** Sequence of the alert in the PULSE_ALERTS stream. */
+  streamSequence: number;
+}
+
+export interface ListAlertsRequest {
+  /**
+   * Alerts raised at or after this time (the stream's timestamp of the alert). Unset means every
+   * alert the stream retains (72 hours by default). Ignored with `page_token`.
+   */
+  since?:
+    | Timestamp
+    | undefined;
+  /** Alerts per page, 1 to 1,000; 0 means 100. */
+  pageSize: number;
+  /** `next_page_token` of the previous page; empty for the first page. */
+  pageToken: string;
+}
+
+export interface ListAlertsResponse {
+  /** This page, oldest first. */
+  alerts: Alert[];
+  /** Token of the next page; empty when this page reached the newest alert. */
+  nextPageToken: string;
+}
+
+export interface WatchAlertsRequest {
+  /**
+   * Also replay the alerts raised at or after this time before the live ones; unset means only
+   * alerts raised after the call started.
+   */
+  since?: Timestamp | undefined;
+}
+
+export interface WatchAlertsResponse {
+  /** One alert, in the order the stream holds them. */
+  alert?: Alert | undefined;
+}
+
+/**
+ * ForecastService forecasts metric series of the store with prediction intervals, evaluates the
+ * models by rolling-origin backtest, and serves the anomaly alerts the service's watcher raises
+ * when a closed window falls far outside its forecast (docs/forecast-service.md).
+ *
+ * Common rules:
+ * - The tenant comes from the API key in the call metadata (`x-api-key: <key>` or
+ *   `authorization: Bearer <key>`, a key with the `query` scope), never from a request field.
+ *   History is read from the store's MetricsService with the same key.
+ * - A series is (metric, dimension, granularity) with the store's names: metrics such as
+ *   `revenue`, `orders`, `events`, `unique_users` (libs/contracts/src/metrics.ts; money in minor
+ *   units of the tenant's base currency), dimensions `all` or `<kind>:<value>` (kind `product`,
+ *   `category`, `country` or `channel`), granularities "1m", "1h" and "1d" (UTC windows).
+ * - A window counts as closed, and enters the history, once its end plus the aggregator's allowed
+ *   lateness and out-of-orderness has passed; forecasts start with the first window that is not
+ *   closed yet: the current one, or for a few minutes after a window ends, the one that just ended.
+ * - Errors: INVALID_ARGUMENT with a google.rpc.BadRequest detail naming the field (unknown metric,
+ *   malformed dimension, bad granularity, horizon, origins, stride, interval levels, models, page
+ *   size or page token); FAILED_PRECONDITION when the series has too little history, with the
+ *   minimum in the message (e.g. "holt_winters needs at least 72 points of 1h history, got 40");
+ *   UNAUTHENTICATED / PERMISSION_DENIED for the key; UNAVAILABLE when the store (or NATS, for
+ *   alerts) cannot be reached — safe to retry, every method is a read; DEADLINE_EXCEEDED when the
+ *   call's deadline (or the server's query timeout) passes.
+ */
 
 export interface ForecastServiceClient {
-  /** Forecast one series for a horizon. */
+  /**
+   * Forecast one series for a horizon with prediction intervals, from a model fitted to the
+   * series' history (cached and refitted by the server).
+   */
 
   forecast(request: ForecastRequest, metadata?: Metadata): Observable<ForecastResponse>;
+
+  /**
+   * Rolling-origin evaluation of one or more models on one series: MASE, sMAPE and interval
+   * coverage per model, every model on the same origins.
+   */
+
+  backtest(request: BacktestRequest, metadata?: Metadata): Observable<BacktestResponse>;
+
+  /** The caller's tenant's alerts retained in the PULSE_ALERTS stream, oldest first, paged. */
+
+  listAlerts(request: ListAlertsRequest, metadata?: Metadata): Observable<ListAlertsResponse>;
+
+  /**
+   * The caller's tenant's alerts as they are raised, until the caller cancels (or the server shuts
+   * down: UNAVAILABLE; watch again, with `since` to replay what was raised in between).
+   */
+
+  watchAlerts(request: WatchAlertsRequest, metadata?: Metadata): Observable<WatchAlertsResponse>;
 }
 
-/** ForecastService predicts a metric series with prediction intervals. */
+/**
+ * ForecastService forecasts metric series of the store with prediction intervals, evaluates the
+ * models by rolling-origin backtest, and serves the anomaly alerts the service's watcher raises
+ * when a closed window falls far outside its forecast (docs/forecast-service.md).
+ *
+ * Common rules:
+ * - The tenant comes from the API key in the call metadata (`x-api-key: <key>` or
+ *   `authorization: Bearer <key>`, a key with the `query` scope), never from a request field.
+ *   History is read from the store's MetricsService with the same key.
+ * - A series is (metric, dimension, granularity) with the store's names: metrics such as
+ *   `revenue`, `orders`, `events`, `unique_users` (libs/contracts/src/metrics.ts; money in minor
+ *   units of the tenant's base currency), dimensions `all` or `<kind>:<value>` (kind `product`,
+ *   `category`, `country` or `channel`), granularities "1m", "1h" and "1d" (UTC windows).
+ * - A window counts as closed, and enters the history, once its end plus the aggregator's allowed
+ *   lateness and out-of-orderness has passed; forecasts start with the first window that is not
+ *   closed yet: the current one, or for a few minutes after a window ends, the one that just ended.
+ * - Errors: INVALID_ARGUMENT with a google.rpc.BadRequest detail naming the field (unknown metric,
+ *   malformed dimension, bad granularity, horizon, origins, stride, interval levels, models, page
+ *   size or page token); FAILED_PRECONDITION when the series has too little history, with the
+ *   minimum in the message (e.g. "holt_winters needs at least 72 points of 1h history, got 40");
+ *   UNAUTHENTICATED / PERMISSION_DENIED for the key; UNAVAILABLE when the store (or NATS, for
+ *   alerts) cannot be reached — safe to retry, every method is a read; DEADLINE_EXCEEDED when the
+ *   call's deadline (or the server's query timeout) passes.
+ */
 
 export interface ForecastServiceController {
-  /** Forecast one series for a horizon. */
+  /**
+   * Forecast one series for a horizon with prediction intervals, from a model fitted to the
+   * series' history (cached and refitted by the server).
+   */
 
   forecast(
     request: ForecastRequest,
     metadata?: Metadata,
   ): Promise<ForecastResponse> | Observable<ForecastResponse> | ForecastResponse;
+
+  /**
+   * Rolling-origin evaluation of one or more models on one series: MASE, sMAPE and interval
+   * coverage per model, every model on the same origins.
+   */
+
+  backtest(
+    request: BacktestRequest,
+    metadata?: Metadata,
+  ): Promise<BacktestResponse> | Observable<BacktestResponse> | BacktestResponse;
+
+  /** The caller's tenant's alerts retained in the PULSE_ALERTS stream, oldest first, paged. */
+
+  listAlerts(
+    request: ListAlertsRequest,
+    metadata?: Metadata,
+  ): Promise<ListAlertsResponse> | Observable<ListAlertsResponse> | ListAlertsResponse;
+
+  /**
+   * The caller's tenant's alerts as they are raised, until the caller cancels (or the server shuts
+   * down: UNAVAILABLE; watch again, with `since` to replay what was raised in between).
+   */
+
+  watchAlerts(request: WatchAlertsRequest, metadata?: Metadata): Observable<WatchAlertsResponse>;
 }
 
 export function ForecastServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["forecast"];
+    const grpcMethods: string[] = ["forecast", "backtest", "listAlerts", "watchAlerts"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("ForecastService", method)(constructor.prototype[method], method, descriptor);

@@ -10,73 +10,466 @@ import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
 import { Timestamp } from "../../../google/protobuf/timestamp.js";
 
+/**
+ * Window size. The aggregator keeps tumbling windows of 1 minute, 1 hour and 1 day, aligned to
+ * UTC; minute windows are retained 14 days by default, hour windows 400 days, day windows 5 years.
+ */
 export enum Granularity {
+  /**
+   * GRANULARITY_UNSPECIFIED - GetSeries: refused (a series needs a window size). TopDimensions, Breakdown, Funnel and
+   * Distinct: "auto" — the range, widened to whole minutes, is covered by the fewest windows:
+   * whole UTC days, then whole hours, then minutes at the edges.
+   */
   GRANULARITY_UNSPECIFIED = "GRANULARITY_UNSPECIFIED",
+  /** GRANULARITY_MINUTE - 1-minute windows. */
   GRANULARITY_MINUTE = "GRANULARITY_MINUTE",
+  /** GRANULARITY_HOUR - 1-hour windows. */
   GRANULARITY_HOUR = "GRANULARITY_HOUR",
+  /** GRANULARITY_DAY - 1-day windows (UTC days unless GetSeriesRequest.time_zone says otherwise). */
   GRANULARITY_DAY = "GRANULARITY_DAY",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+/** What GetSeries returns for a window of the range without any data. */
+export enum GapFill {
+  /** GAP_FILL_UNSPECIFIED - Same as GAP_FILL_ABSENT. */
+  GAP_FILL_UNSPECIFIED = "GAP_FILL_UNSPECIFIED",
+  /** GAP_FILL_ABSENT - Windows without data are left out: points are only the windows that have data. */
+  GAP_FILL_ABSENT = "GAP_FILL_ABSENT",
+  /** GAP_FILL_ZERO - Every window of the range gets a point; windows without data have value 0 and `filled` set. */
+  GAP_FILL_ZERO = "GAP_FILL_ZERO",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
 export interface GetSeriesRequest {
-  /** Metric name, e.g. "events", "revenue", "orders". */
+  /** One metric name, e.g. "events", "revenue", "unique_users". Set this or `metrics`, not both. */
   metric: string;
   /** Dimension, e.g. "all", "product:SKU-1", "country:GB". Empty means "all". */
   dimension: string;
+  /** Window size; required. */
   granularity: Granularity;
-  /** Inclusive start of the range. */
+  /** Inclusive start of the range; required. */
   from?:
     | Timestamp
     | undefined;
-  /** Exclusive end of the range. */
-  to?: Timestamp | undefined;
+  /** Exclusive end of the range; required, after `from`. */
+  to?:
+    | Timestamp
+    | undefined;
+  /**
+   * Several metrics at once (at most 18, no repeats); each point then carries one value per
+   * metric in this order (SeriesPoint.values). Set this or `metric`, not both.
+   */
+  metrics: string[];
+  /** Gap filling; absent by default. */
+  gapFill: GapFill;
+  /**
+   * IANA time zone for day windows, e.g. "Europe/Berlin"; empty means UTC. Only with
+   * GRANULARITY_DAY. Stored day windows are UTC days, so a local day is computed from the hour
+   * windows of that local day (23 to 25 of them around DST changes; sums added, sketches
+   * unioned) — possible only for zones whose UTC offset is a whole number of hours throughout the
+   * range: other zones (e.g. Asia/Kolkata, +05:30) are refused with INVALID_ARGUMENT. Local days
+   * are limited by the retention of hour windows (400 days).
+   */
+  timeZone: string;
 }
 
 export interface SeriesPoint {
-  /** Start of the window. */
+  /** Start of the window (inclusive). */
   windowStart?:
     | Timestamp
     | undefined;
-  /** Sum over partitions. Money metrics are in minor units of the tenant's base currency. */
+  /**
+   * The value of the first requested metric (`GetSeriesResponse.metrics[0]`): a sum over
+   * partitions, or for a distinct metric the window's distinct count. Money metrics are in minor
+   * units of the tenant's base currency.
+   */
   value: number;
+  /** One value per requested metric, in the order of `GetSeriesResponse.metrics`. */
+  values: number[];
+  /** End of the window (exclusive): start + window size; for a local day the next local midnight. */
+  windowEnd?:
+    | Timestamp
+    | undefined;
+  /**
+   * Every partial merged into this window was its partition's final emission (the window has
+   * closed in every partition that saw events in it). False while the window is live, and for a
+   * filled point.
+   */
+  closed: boolean;
+  /** The window had no data and the point was added by GAP_FILL_ZERO. */
+  filled: boolean;
 }
 
 export interface GetSeriesResponse {
+  /** The first of `metrics` (what single-metric callers asked for). */
   metric: string;
+  /** The dimension read ("all" when the request left it empty). */
   dimension: string;
+  /** The window size of the points. */
   granularity: Granularity;
-  /** Windows that have data, in ascending time order. */
+  /** Points in ascending window order (see GetSeriesRequest.gap_fill for windows without data). */
   points: SeriesPoint[];
+  /** The metrics of SeriesPoint.values, in order. */
+  metrics: string[];
+  /** The zone day windows are aligned to: "UTC", or the request's IANA zone (canonical name). */
+  timeZone: string;
+}
+
+export interface TopDimensionsRequest {
+  /** Dimension kind: "product", "category", "country" or "channel". */
+  kind: string;
+  /** Metric to rank by (descending; ties by dimension name ascending), e.g. "revenue". */
+  metric: string;
+  /** Windows to read; GRANULARITY_UNSPECIFIED covers the range automatically (see Granularity). */
+  granularity: Granularity;
+  /** Inclusive start of the range; required. */
+  from?:
+    | Timestamp
+    | undefined;
+  /** Exclusive end of the range; required, after `from`. */
+  to?:
+    | Timestamp
+    | undefined;
+  /** Dimensions per page, 1 to 100; 0 means 10. */
+  k: number;
+  /** `next_page_token` of the previous page of the same query; empty for the first page. */
+  pageToken: string;
+}
+
+export interface RankedDimension {
+  /** 1-based position in the whole ranking (not only this page). */
+  rank: number;
+  /** The dimension, e.g. "product:SKU-1". */
+  dimension: string;
+  /** Its value of the ranking metric over the range. */
+  value: number;
+  /** True for `<kind>:__other__`, the aggregator's overflow bucket of the kind. */
+  overflow: boolean;
+}
+
+export interface TopDimensionsResponse {
+  /** The ranked kind. */
+  kind: string;
+  /** The ranking metric. */
+  metric: string;
+  /** This page, best first. */
+  dimensions: RankedDimension[];
+  /**
+   * Token of the next page; empty on the last page. The ranking is recomputed for each page from
+   * the data at that time, so a live window may move a dimension across a page boundary.
+   */
+  nextPageToken: string;
+  /** Dimensions of the kind with data in the range (all pages). */
+  totalDimensions: number;
+  /**
+   * The range read: `from` of the first window and `to` of the last (the request's range widened
+   * to window boundaries).
+   */
+  from?:
+    | Timestamp
+    | undefined;
+  /** See `from`. */
+  to?: Timestamp | undefined;
+}
+
+export interface BreakdownRequest {
+  /** Dimension kind: "product", "category", "country" or "channel". */
+  kind: string;
+  /** Windows to read; GRANULARITY_UNSPECIFIED covers the range automatically (see Granularity). */
+  granularity: Granularity;
+  /** Inclusive start of the range; required. */
+  from?:
+    | Timestamp
+    | undefined;
+  /** Exclusive end of the range; required, after `from`. */
+  to?:
+    | Timestamp
+    | undefined;
+  /** Metrics to report per dimension, in this order; empty means every metric (contract order). */
+  metrics: string[];
+  /**
+   * Rows per page, 1 to 1,000; 0 means 100. Page size × metrics may not exceed the server's
+   * points limit (10,000 by default).
+   */
+  pageSize: number;
+  /** `next_page_token` of the previous page of the same query; empty for the first page. */
+  pageToken: string;
+}
+
+export interface BreakdownRow {
+  /** The dimension, e.g. "country:GB". */
+  dimension: string;
+  /** One value per metric of `BreakdownResponse.metrics`, over the whole range. */
+  values: number[];
+  /** True for `<kind>:__other__`, the aggregator's overflow bucket of the kind. */
+  overflow: boolean;
+}
+
+export interface BreakdownResponse {
+  /** The kind broken down. */
+  kind: string;
+  /** The metrics of BreakdownRow.values, in order. */
+  metrics: string[];
+  /** This page, by dimension name ascending. */
+  rows: BreakdownRow[];
+  /**
+   * Token of the next page (it resumes after the last dimension of this page, so pages neither
+   * repeat nor skip a dimension); empty on the last page.
+   */
+  nextPageToken: string;
+  /** Dimensions of the kind with data in the range (all pages). */
+  totalDimensions: number;
+  /** The range read (see TopDimensionsResponse.from). */
+  from?:
+    | Timestamp
+    | undefined;
+  /** See `from`. */
+  to?: Timestamp | undefined;
+}
+
+export interface FunnelRequest {
+  /**
+   * The dimension whose funnel to compute, e.g. "all" or "product:SKU-1"; empty means "all".
+   * Ignored when `kind` is set.
+   */
+  dimension: string;
+  /** Windows to read; GRANULARITY_UNSPECIFIED covers the range automatically (see Granularity). */
+  granularity: Granularity;
+  /** Inclusive start of the range; required. */
+  from?:
+    | Timestamp
+    | undefined;
+  /** Exclusive end of the range; required, after `from`. */
+  to?:
+    | Timestamp
+    | undefined;
+  /**
+   * Optional: one funnel per dimension of this kind ("product", "category", "country",
+   * "channel"), ordered by sessions that viewed (descending, ties by name), paged.
+   */
+  kind: string;
+  /** Funnels per page when `kind` is set, 1 to 100; 0 means 10. */
+  pageSize: number;
+  /** `next_page_token` of the previous page of the same query; empty for the first page. */
+  pageToken: string;
+}
+
+export interface FunnelStage {
+  /** "viewed", "added", "checked_out" or "purchased". */
+  stage: string;
+  /**
+   * The distinct metric counted: "funnel_viewed", "funnel_added", "funnel_checked_out",
+   * "funnel_purchased".
+   */
+  metric: string;
+  /**
+   * Distinct sessions with at least one event of the stage's type (product_view, add_to_cart,
+   * checkout, purchase) in the range: the union over windows and partitions.
+   */
+  sessions: number;
+  /**
+   * sessions / sessions of the previous stage (the first stage: 1, or 0 when it has none; 0 when
+   * the previous stage has none).
+   * Stages are counted independently — a session that checked out without an add_to_cart in the
+   * range counts in checked_out only — so a rate can exceed 1.
+   */
+  conversionFromPrevious: number;
+  /** sessions / sessions of the first stage (0 when that is 0); may exceed 1 likewise. */
+  conversionFromFirst: number;
+}
+
+export interface DimensionFunnel {
+  /** The dimension, e.g. "all" or "product:SKU-1". */
+  dimension: string;
+  /** viewed, added, checked_out, purchased — always four, in that order. */
+  stages: FunnelStage[];
+}
+
+export interface FunnelResponse {
+  /** One funnel (the request's dimension), or with `kind` this page of per-dimension funnels. */
+  funnels: DimensionFunnel[];
+  /** Token of the next page (with `kind`); empty on the last page. */
+  nextPageToken: string;
+  /** With `kind`: dimensions of the kind with data in the range (all pages); otherwise 1. */
+  totalDimensions: number;
+  /** The range read (see TopDimensionsResponse.from). */
+  from?:
+    | Timestamp
+    | undefined;
+  /** See `from`. */
+  to?: Timestamp | undefined;
+}
+
+export interface DistinctRequest {
+  /**
+   * Distinct metrics to count, e.g. "unique_users", "unique_sessions" (any distinct metric);
+   * empty means both of those.
+   */
+  metrics: string[];
+  /** Dimension, e.g. "all", "country:GB". Empty means "all". */
+  dimension: string;
+  /** Windows to read; GRANULARITY_UNSPECIFIED covers the range automatically (see Granularity). */
+  granularity: Granularity;
+  /** Inclusive start of the range; required. */
+  from?:
+    | Timestamp
+    | undefined;
+  /** Exclusive end of the range; required, after `from`. */
+  to?: Timestamp | undefined;
+}
+
+export interface DistinctCount {
+  /** The distinct metric, e.g. "unique_users". */
+  metric: string;
+  /** Distinct values over the whole range (union over windows and partitions). */
+  value: number;
+  /**
+   * True when the count is exact (the union held at most 256 values); otherwise a HyperLogLog
+   * estimate with ≈ 1.6 % standard error.
+   */
+  exact: boolean;
+}
+
+export interface DistinctResponse {
+  /** The dimension read ("all" when the request left it empty). */
+  dimension: string;
+  /** One count per requested metric, in request order. */
+  counts: DistinctCount[];
+  /** The range read (see TopDimensionsResponse.from). */
+  from?:
+    | Timestamp
+    | undefined;
+  /** See `from`. */
+  to?: Timestamp | undefined;
 }
 
 /**
- * MetricsService answers analytics queries from the aggregates in Cassandra. The tenant comes
- * from the API key in the call metadata, never from a request field.
+ * MetricsService answers analytics queries from the window aggregates in Cassandra, merging the
+ * partition partials of each window at read time (sums added, distinct-count sketches unioned).
+ *
+ * Common rules (docs/api.md, "Query API"):
+ * - The tenant comes from the API key in the call metadata (`x-api-key: <key>` or
+ *   `authorization: Bearer <key>`, a key with the `query` scope), never from a request field.
+ * - Ranges are [from, to): a query reads every window that overlaps the range, i.e. whose start
+ *   is before `to` and whose end is after `from`; `from` and `to` need not be aligned.
+ * - Metric names are the contract's (libs/contracts/src/metrics.ts): sums `events`, `page_views`,
+ *   `product_views`, `add_to_cart`, `remove_from_cart`, `checkouts`, `purchases`, `orders`,
+ *   `units`, `revenue`, `refunds`, `refund_amount` (money in minor units of the tenant's base
+ *   currency), and distinct counts `unique_users`, `unique_sessions`, `funnel_viewed`,
+ *   `funnel_added`, `funnel_checked_out`, `funnel_purchased`. A distinct count over several
+ *   windows or partitions is the size of the union (exact up to 256 values, then HyperLogLog with
+ *   ≈ 1.6 % standard error), never a sum.
+ * - Dimensions are `all` or `<kind>:<value>` with kind `product`, `category`, `country` or
+ *   `channel` (e.g. `product:SKU-1`, `country:GB`). `<kind>:__other__` holds the values the
+ *   aggregator folded when a window held more distinct values of the kind than its cap.
+ * - Errors: INVALID_ARGUMENT with a google.rpc.BadRequest detail naming the field (bad range,
+ *   unknown metric or kind, k or page size out of range, bad page token, too many points);
+ *   UNAUTHENTICATED / PERMISSION_DENIED for the key; UNAVAILABLE when Cassandra cannot answer
+ *   (safe to retry: every method is a read); DEADLINE_EXCEEDED when the call's deadline (or the
+ *   server's query timeout) passes — the server stops issuing Cassandra reads then.
  */
 
 export interface MetricsServiceClient {
-  /** Time series of one metric for one dimension over [from, to) at a granularity. */
+  /**
+   * Time series of one or several metrics for one dimension over [from, to) at a granularity,
+   * one point per window, with optional gap filling and local-time day windows.
+   */
 
   getSeries(request: GetSeriesRequest, metadata?: Metadata): Observable<GetSeriesResponse>;
+
+  /** The k dimensions of a kind with the largest value of a metric over a range, paged. */
+
+  topDimensions(request: TopDimensionsRequest, metadata?: Metadata): Observable<TopDimensionsResponse>;
+
+  /** Every dimension of a kind with data in a range and its metrics, by dimension name, paged. */
+
+  breakdown(request: BreakdownRequest, metadata?: Metadata): Observable<BreakdownResponse>;
+
+  /**
+   * Session funnel (viewed → added → checked out → purchased) with conversion rates over a
+   * range: overall, for one dimension, or for each dimension of a kind.
+   */
+
+  funnel(request: FunnelRequest, metadata?: Metadata): Observable<FunnelResponse>;
+
+  /** Distinct users and/or sessions over a whole range: the union over windows and partitions. */
+
+  distinct(request: DistinctRequest, metadata?: Metadata): Observable<DistinctResponse>;
 }
 
 /**
- * MetricsService answers analytics queries from the aggregates in Cassandra. The tenant comes
- * from the API key in the call metadata, never from a request field.
+ * MetricsService answers analytics queries from the window aggregates in Cassandra, merging the
+ * partition partials of each window at read time (sums added, distinct-count sketches unioned).
+ *
+ * Common rules (docs/api.md, "Query API"):
+ * - The tenant comes from the API key in the call metadata (`x-api-key: <key>` or
+ *   `authorization: Bearer <key>`, a key with the `query` scope), never from a request field.
+ * - Ranges are [from, to): a query reads every window that overlaps the range, i.e. whose start
+ *   is before `to` and whose end is after `from`; `from` and `to` need not be aligned.
+ * - Metric names are the contract's (libs/contracts/src/metrics.ts): sums `events`, `page_views`,
+ *   `product_views`, `add_to_cart`, `remove_from_cart`, `checkouts`, `purchases`, `orders`,
+ *   `units`, `revenue`, `refunds`, `refund_amount` (money in minor units of the tenant's base
+ *   currency), and distinct counts `unique_users`, `unique_sessions`, `funnel_viewed`,
+ *   `funnel_added`, `funnel_checked_out`, `funnel_purchased`. A distinct count over several
+ *   windows or partitions is the size of the union (exact up to 256 values, then HyperLogLog with
+ *   ≈ 1.6 % standard error), never a sum.
+ * - Dimensions are `all` or `<kind>:<value>` with kind `product`, `category`, `country` or
+ *   `channel` (e.g. `product:SKU-1`, `country:GB`). `<kind>:__other__` holds the values the
+ *   aggregator folded when a window held more distinct values of the kind than its cap.
+ * - Errors: INVALID_ARGUMENT with a google.rpc.BadRequest detail naming the field (bad range,
+ *   unknown metric or kind, k or page size out of range, bad page token, too many points);
+ *   UNAUTHENTICATED / PERMISSION_DENIED for the key; UNAVAILABLE when Cassandra cannot answer
+ *   (safe to retry: every method is a read); DEADLINE_EXCEEDED when the call's deadline (or the
+ *   server's query timeout) passes — the server stops issuing Cassandra reads then.
  */
 
 export interface MetricsServiceController {
-  /** Time series of one metric for one dimension over [from, to) at a granularity. */
+  /**
+   * Time series of one or several metrics for one dimension over [from, to) at a granularity,
+   * one point per window, with optional gap filling and local-time day windows.
+   */
 
   getSeries(
     request: GetSeriesRequest,
     metadata?: Metadata,
   ): Promise<GetSeriesResponse> | Observable<GetSeriesResponse> | GetSeriesResponse;
+
+  /** The k dimensions of a kind with the largest value of a metric over a range, paged. */
+
+  topDimensions(
+    request: TopDimensionsRequest,
+    metadata?: Metadata,
+  ): Promise<TopDimensionsResponse> | Observable<TopDimensionsResponse> | TopDimensionsResponse;
+
+  /** Every dimension of a kind with data in a range and its metrics, by dimension name, paged. */
+
+  breakdown(
+    request: BreakdownRequest,
+    metadata?: Metadata,
+  ): Promise<BreakdownResponse> | Observable<BreakdownResponse> | BreakdownResponse;
+
+  /**
+   * Session funnel (viewed → added → checked out → purchased) with conversion rates over a
+   * range: overall, for one dimension, or for each dimension of a kind.
+   */
+
+  funnel(
+    request: FunnelRequest,
+    metadata?: Metadata,
+  ): Promise<FunnelResponse> | Observable<FunnelResponse> | FunnelResponse;
+
+  /** Distinct users and/or sessions over a whole range: the union over windows and partitions. */
+
+  distinct(
+    request: DistinctRequest,
+    metadata?: Metadata,
+  ): Promise<DistinctResponse> | Observable<DistinctResponse> | DistinctResponse;
 }
 
 export function MetricsServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["getSeries"];
+    const grpcMethods: string[] = ["getSeries", "topDimensions", "breakdown", "funnel", "distinct"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("MetricsService", method)(constructor.prototype[method], method, descriptor);
