@@ -37,6 +37,8 @@ export interface LocalSecrets {
   /** The `demo` tenant's API key (plain; only its hash is in the key file). */
   apiKeys: Record<string, string>;
   apiKeysFile: string;
+  /** The plain keys again, for the forecast service's anomaly watcher (it reads as each tenant). */
+  watchKeysFile: string;
   pseudonymKey: string;
 }
 
@@ -58,8 +60,14 @@ export function ensureLocalSecrets(runDir: string, tenants: string[] = ['demo'])
     sha256: createHash('sha256').update(key).digest('hex'),
   }));
   writeFileSync(apiKeysFile, JSON.stringify({ keys }, null, 2));
+  const watchKeysFile = join(runDir, 'watch-keys.json');
+  writeFileSync(
+    watchKeysFile,
+    JSON.stringify({ keys: Object.entries(secrets.apiKeys).map(([tenant, key]) => ({ tenant, key })) }, null, 2),
+    { mode: 0o600 },
+  );
   secrets = { ...secrets };
-  return { apiKeys: secrets.apiKeys, apiKeysFile, pseudonymKey: secrets.pseudonymKey };
+  return { apiKeys: secrets.apiKeys, apiKeysFile, watchKeysFile, pseudonymKey: secrets.pseudonymKey };
 }
 
 export interface PlatformSettings {
@@ -101,6 +109,7 @@ export function serviceEnv(name: ServiceName, settings: PlatformSettings): Recor
       PULSE_FORECAST_GRPC_PORT: String(ports.forecastGrpc),
       PULSE_FORECAST_HOST: '127.0.0.1',
       PULSE_STORE_ADDR: `127.0.0.1:${ports.storeGrpc}`,
+      PULSE_FORECAST_WATCH_KEYS_FILE: secrets.watchKeysFile,
     },
   };
   return { ...common, ...own[name], ...(settings.extraEnv?.[name] ?? {}) };
