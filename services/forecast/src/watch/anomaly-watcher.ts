@@ -106,6 +106,7 @@ class TickCounter {
  * isSettled); a publish that fails leaves the window to the next tick.
  */
 export class AnomalyWatcher {
+  private readonly reportedShortHistory = new Set<string>();
   private readonly logger = new Logger(AnomalyWatcher.name);
   private readonly series = new Map<string, SeriesState>();
   private readonly tenants = new Map<string, TenantState>();
@@ -208,7 +209,11 @@ export class AnomalyWatcher {
         state.model = undefined;
         state.retryAt = windowClosesAt(latest + size, granularity, this.settings.rule);
         if (error instanceof InsufficientHistoryError) {
-          this.logger.debug(`${describe(series)}: not watched yet: ${error.message}`);
+          // Once per series: the watcher retries every closed window until the history is long enough.
+          if (!this.reportedShortHistory.has(key)) {
+            this.reportedShortHistory.add(key);
+            this.logger.debug(`${describe(series)}: not watched yet: ${error.message}`);
+          }
           return;
         }
         throw error;
