@@ -1,3 +1,4 @@
 export * from './grpc-auth.js';
 export * from './grpc-server-options.js';
 export * from './proto-files.js';
+export * from './status-details.js';
