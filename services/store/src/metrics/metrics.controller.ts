@@ -52,9 +52,7 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
           metric: request.metric ?? '',
           metrics: request.metrics ?? [],
           dimension: request.dimension ?? '',
-          granularity: granularityOf(request.granularity),
-          from: millisOf(request.from),
-          to: millisOf(request.to),
+          ...rangeOf(request),
           gapFill: gapFillOf(request.gapFill),
           timeZone: request.timeZone ?? '',
         },
@@ -89,9 +87,7 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
         {
           kind: request.kind ?? '',
           metric: request.metric ?? '',
-          granularity: granularityOf(request.granularity),
-          from: millisOf(request.from),
-          to: millisOf(request.to),
+          ...rangeOf(request),
           k: request.k ?? 0,
           pageToken: request.pageToken ?? '',
         },
@@ -103,8 +99,7 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
         dimensions: result.items,
         nextPageToken: result.nextPageToken,
         totalDimensions: result.total,
-        from: timestampOf(result.span.from),
-        to: timestampOf(result.span.to),
+        ...spanOf(result.span),
       };
     });
   }
@@ -120,9 +115,7 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
         {
           kind: request.kind ?? '',
           metrics: request.metrics ?? [],
-          granularity: granularityOf(request.granularity),
-          from: millisOf(request.from),
-          to: millisOf(request.to),
+          ...rangeOf(request),
           pageSize: request.pageSize ?? 0,
           pageToken: request.pageToken ?? '',
         },
@@ -134,8 +127,7 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
         rows: result.items,
         nextPageToken: result.nextPageToken,
         totalDimensions: result.total,
-        from: timestampOf(result.span.from),
-        to: timestampOf(result.span.to),
+        ...spanOf(result.span),
       };
     });
   }
@@ -147,9 +139,7 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
         {
           dimension: request.dimension ?? '',
           kind: request.kind ?? '',
-          granularity: granularityOf(request.granularity),
-          from: millisOf(request.from),
-          to: millisOf(request.to),
+          ...rangeOf(request),
           pageSize: request.pageSize ?? 0,
           pageToken: request.pageToken ?? '',
         },
@@ -159,8 +149,7 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
         funnels: result.items,
         nextPageToken: result.nextPageToken,
         totalDimensions: result.total,
-        from: timestampOf(result.span.from),
-        to: timestampOf(result.span.to),
+        ...spanOf(result.span),
       };
     });
   }
@@ -172,17 +161,14 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
         {
           metrics: request.metrics ?? [],
           dimension: request.dimension ?? '',
-          granularity: granularityOf(request.granularity),
-          from: millisOf(request.from),
-          to: millisOf(request.to),
+          ...rangeOf(request),
         },
         read,
       );
       return {
         dimension: result.dimension,
         counts: result.counts,
-        from: timestampOf(result.span.from),
-        to: timestampOf(result.span.to),
+        ...spanOf(result.span),
       };
     });
   }
@@ -206,4 +192,18 @@ export class MetricsController implements proto.pulse.store.v1.MetricsServiceCon
       call?.off('cancelled', cancel);
     }
   }
+}
+
+/** The range fields every query request shares, as the query service takes them. */
+function rangeOf(request: {
+  granularity?: unknown;
+  from?: Parameters<typeof millisOf>[0];
+  to?: Parameters<typeof millisOf>[0];
+}) {
+  return { granularity: granularityOf(request.granularity), from: millisOf(request.from), to: millisOf(request.to) };
+}
+
+/** The range a query actually covered, as every response carries it. */
+function spanOf(span: { from: number; to: number }) {
+  return { from: timestampOf(span.from), to: timestampOf(span.to) };
 }
