@@ -100,6 +100,24 @@ check_port_var PULSE_CASSANDRA_STORAGE_PORT "$CASSANDRA_STORAGE_PORT"
 CASSANDRA_SSL_STORAGE_PORT=$((CASSANDRA_STORAGE_PORT + 1))
 CASSANDRA_JMX_PORT=${PULSE_CASSANDRA_JMX_PORT:-$((CASSANDRA_STORAGE_PORT + 199))}
 check_port_var PULSE_CASSANDRA_JMX_PORT "$CASSANDRA_JMX_PORT"
+CASSANDRA_ADDRESS=${PULSE_CASSANDRA_ADDRESS:-127.0.0.1}
+[[ $CASSANDRA_ADDRESS =~ ^127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]] ||
+  die "PULSE_CASSANDRA_ADDRESS must be a loopback address (127.x.y.z), got '$CASSANDRA_ADDRESS'"
+CASSANDRA_SEEDS=${PULSE_CASSANDRA_SEEDS:-$CASSANDRA_ADDRESS:$CASSANDRA_STORAGE_PORT}
+# Token allocation optimised for this replication factor (3 in the cluster profile).
+CASSANDRA_ALLOC_RF=${PULSE_CASSANDRA_ALLOC_RF:-1}
+[[ $CASSANDRA_ALLOC_RF =~ ^[1-9]$ ]] || die "PULSE_CASSANDRA_ALLOC_RF must be 1-9, got '$CASSANDRA_ALLOC_RF'"
+# Extra JVM system properties, space-separated (the cluster profile shortens the ring delay).
+CASSANDRA_JVM_EXTRA=${PULSE_CASSANDRA_JVM_EXTRA:-}
+# NATS cluster (empty: a standalone server): the route port and the other servers' routes.
+NATS_CLUSTER_PORT=${PULSE_NATS_CLUSTER_PORT:-}
+[[ -z $NATS_CLUSTER_PORT ]] || check_port_var PULSE_NATS_CLUSTER_PORT "$NATS_CLUSTER_PORT"
+NATS_ROUTES=${PULSE_NATS_ROUTES:-}
+# JetStream fsync policy: empty = the server default (every 2 minutes), or 'always', or a
+# duration such as 1s. See docs/local-infra.md "Durability".
+NATS_SYNC_INTERVAL=${PULSE_NATS_SYNC_INTERVAL:-}
+[[ -z $NATS_SYNC_INTERVAL || $NATS_SYNC_INTERVAL == always || $NATS_SYNC_INTERVAL =~ ^[0-9]+(ms|s|m)$ ]] ||
+  die "PULSE_NATS_SYNC_INTERVAL must be empty, 'always' or a duration like 1s or 2m, got '$NATS_SYNC_INTERVAL'"
 CASSANDRA_HEAP=${PULSE_CASSANDRA_HEAP:-1G}
 [[ $CASSANDRA_HEAP =~ ^[0-9]+[kKmMgG]?$ ]] ||
   die "PULSE_CASSANDRA_HEAP must look like 512M or 1G, got '$CASSANDRA_HEAP'"
@@ -374,9 +392,9 @@ svc_pid() {
   esac
 }
 
-# True if something accepts TCP connections on 127.0.0.1:$1.
+# True if something accepts TCP connections on ${2:-127.0.0.1}:$1.
 port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null
 }
 
 # Start "$@" in its own session, detached from the terminal, with stdout and
@@ -588,7 +606,7 @@ PY
 
 # Prints the Cassandra release version if CQL answers.
 cassandra_cql_version() {
-  python3 -c "$CQL_PROBE_PY" 127.0.0.1 "$CASSANDRA_PORT" 3 2>/dev/null
+  python3 -c "$CQL_PROBE_PY" "$CASSANDRA_ADDRESS" "$CASSANDRA_PORT" 3 2>/dev/null
 }
 
 cassandra_healthy() { cassandra_cql_version >/dev/null; }
@@ -650,15 +668,21 @@ wait_healthy() {
 # ---------------------------------------------------------------------------
 # start
 
-# Fails if one of the ports is taken by something that is not this instance.
+# Fails if one of the ports (NAME=PORT or NAME=PORT@HOST) is taken by something that is not
+# this instance.
 check_ports_free() {
-  local svc=$1 spec name port
+  local svc=$1 spec name port host
   shift
   for spec in "$@"; do
     name=${spec%%=*}
     port=${spec#*=}
-    if port_in_use "$port"; then
-      die "cannot start $svc: 127.0.0.1:$port ($name) is already in use by another process (another instance with a different PULSE_RUN_DIR? check with 'ss -ltnp')"
+    host=127.0.0.1
+    if [[ $port == *@* ]]; then
+      host=${port#*@}
+      port=${port%@*}
+    fi
+    if port_in_use "$port" "$host"; then
+      die "cannot start $svc: $host:$port ($name) is already in use by another process (another instance with a different PULSE_RUN_DIR? check with 'ss -ltnp')"
     fi
   done
 }
@@ -669,10 +693,28 @@ start_nats() {
     info "nats already running (pid $pid)"
     return 0
   fi
-  check_ports_free nats "PULSE_NATS_PORT=$NATS_PORT" "PULSE_NATS_MONITOR_PORT=$NATS_MONITOR_PORT"
+  local -a ports=("PULSE_NATS_PORT=$NATS_PORT" "PULSE_NATS_MONITOR_PORT=$NATS_MONITOR_PORT")
+  [[ -z $NATS_CLUSTER_PORT ]] || ports+=("PULSE_NATS_CLUSTER_PORT=$NATS_CLUSTER_PORT")
+  check_ports_free nats "${ports[@]}"
   mkdir -p "$NATS_DATA" "$(dirname "$NATS_LOG")"
+  local cluster_block="# standalone server: no cluster block" sync_block="# sync_interval: server default (2m)"
+  if [[ -n $NATS_CLUSTER_PORT ]]; then
+    local route routes=""
+    IFS=, read -r -a route_list <<<"$NATS_ROUTES"
+    for route in "${route_list[@]}"; do
+      [[ -n $route ]] && routes+="    \"nats-route://$route\""$'\n'
+    done
+    cluster_block="cluster {
+  name: \"pulse\"
+  listen: \"127.0.0.1:$NATS_CLUSTER_PORT\"
+  routes: [
+$routes  ]
+}"
+  fi
+  [[ -z $NATS_SYNC_INTERVAL ]] || sync_block="sync_interval: $NATS_SYNC_INTERVAL"
   render "$INFRA_DIR/nats/nats.conf" "$NATS_CONF" \
-    "NATS_PORT=$NATS_PORT" "NATS_MONITOR_PORT=$NATS_MONITOR_PORT" "NATS_DATA_DIR=$NATS_DATA"
+    "NATS_PORT=$NATS_PORT" "NATS_MONITOR_PORT=$NATS_MONITOR_PORT" "NATS_DATA_DIR=$NATS_DATA" \
+    "NATS_CLUSTER_BLOCK=$cluster_block" "NATS_SYNC_INTERVAL=$sync_block"
   "$NATS_BIN" -t -c "$NATS_CONF" >/dev/null 2>&1 || {
     "$NATS_BIN" -t -c "$NATS_CONF" >&2 || true
     die "nats-server rejected $NATS_CONF"
@@ -701,18 +743,21 @@ start_cassandra() {
   fi
   require_java
   require_python
-  check_ports_free cassandra "PULSE_CASSANDRA_PORT=$CASSANDRA_PORT" \
-    "PULSE_CASSANDRA_STORAGE_PORT=$CASSANDRA_STORAGE_PORT" "PULSE_CASSANDRA_JMX_PORT=$CASSANDRA_JMX_PORT"
+  check_ports_free cassandra "PULSE_CASSANDRA_PORT=$CASSANDRA_PORT@$CASSANDRA_ADDRESS" \
+    "PULSE_CASSANDRA_STORAGE_PORT=$CASSANDRA_STORAGE_PORT@$CASSANDRA_ADDRESS" "PULSE_CASSANDRA_JMX_PORT=$CASSANDRA_JMX_PORT"
   mkdir -p "$CASSANDRA_DATA"/{data,commitlog,hints,saved_caches,cdc_raw} \
     "$CASSANDRA_LOGDIR" "$CASSANDRA_DIR/triggers"
   render "$INFRA_DIR/cassandra/cassandra.yaml" "$CASSANDRA_CONF" \
     "CASSANDRA_PORT=$CASSANDRA_PORT" "STORAGE_PORT=$CASSANDRA_STORAGE_PORT" \
-    "SSL_STORAGE_PORT=$CASSANDRA_SSL_STORAGE_PORT" "DATA_DIR=$CASSANDRA_DATA"
+    "SSL_STORAGE_PORT=$CASSANDRA_SSL_STORAGE_PORT" "DATA_DIR=$CASSANDRA_DATA" \
+    "ADDRESS=$CASSANDRA_ADDRESS" "SEEDS=$CASSANDRA_SEEDS" "ALLOC_RF=$CASSANDRA_ALLOC_RF"
 
   java=$(java_bin)
   local -a args
   mapfile -t args < <(read_jvm_options)
   args+=("-Xms$CASSANDRA_HEAP" "-Xmx$CASSANDRA_HEAP")
+  local extra
+  for extra in $CASSANDRA_JVM_EXTRA; do args+=("$extra"); done
   # jamm measures object sizes for memtable accounting; Cassandra loads it as an agent.
   for jamm in "$CASSANDRA_LIB"/jamm-*.jar; do
     [[ -f $jamm ]] && args+=("-javaagent:$jamm")
@@ -744,7 +789,7 @@ start_cassandra() {
   printf '\n==== %s starting Cassandra %s ====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$CASSANDRA_VERSION" >>"$CASSANDRA_OUT"
   MALLOC_ARENA_MAX=4 spawn "$CASSANDRA_PIDFILE" "$CASSANDRA_OUT" "$CASSANDRA_DIR" \
     "${launcher[@]}" "$java" "${args[@]}"
-  info "cassandra starting (pid $(<"$CASSANDRA_PIDFILE"), heap $CASSANDRA_HEAP) on 127.0.0.1:$CASSANDRA_PORT (CQL), storage $CASSANDRA_STORAGE_PORT, JMX $CASSANDRA_JMX_PORT, log $CASSANDRA_LOG"
+  info "cassandra starting (pid $(<"$CASSANDRA_PIDFILE"), heap $CASSANDRA_HEAP) on $CASSANDRA_ADDRESS:$CASSANDRA_PORT (CQL), storage $CASSANDRA_STORAGE_PORT, JMX $CASSANDRA_JMX_PORT, log $CASSANDRA_LOG"
 }
 
 # Serialise start/stop within one instance (run dir).
@@ -912,17 +957,17 @@ cmd_status() {
     state="stopped  pid -"
     health="-"
     rc=3
-    if port_in_use "$CASSANDRA_PORT"; then health="(port $CASSANDRA_PORT in use by another process)"; fi
+    if port_in_use "$CASSANDRA_PORT" "$CASSANDRA_ADDRESS"; then health="(port $CASSANDRA_PORT in use by another process)"; fi
   fi
-  printf '%-10s %-18s cql 127.0.0.1:%s  storage 127.0.0.1:%s  jmx 127.0.0.1:%s  %s  [%s]\n' \
-    cassandra "$state" "$CASSANDRA_PORT" "$CASSANDRA_STORAGE_PORT" "$CASSANDRA_JMX_PORT" "$health" "$CASSANDRA_DIR"
+  printf '%-10s %-18s cql %s:%s  storage %s:%s  jmx 127.0.0.1:%s  %s  [%s]\n' \
+    cassandra "$state" "$CASSANDRA_ADDRESS" "$CASSANDRA_PORT" "$CASSANDRA_ADDRESS" "$CASSANDRA_STORAGE_PORT" "$CASSANDRA_JMX_PORT" "$health" "$CASSANDRA_DIR"
   return "$rc"
 }
 
 cmd_env() {
   printf 'export PULSE_NATS_URL=%q\n' "nats://127.0.0.1:$NATS_PORT"
   printf 'export PULSE_NATS_MONITOR_URL=%q\n' "http://127.0.0.1:$NATS_MONITOR_PORT"
-  printf 'export PULSE_CASSANDRA_CONTACT_POINTS=%q\n' "127.0.0.1:$CASSANDRA_PORT"
+  printf 'export PULSE_CASSANDRA_CONTACT_POINTS=%q\n' "$CASSANDRA_ADDRESS:$CASSANDRA_PORT"
   printf 'export PULSE_CASSANDRA_LOCAL_DC=%q\n' "datacenter1"
 }
 
@@ -942,6 +987,152 @@ cmd_nodetool() {
   exec "$java" -Xmx128m "${args[@]}" -cp "$CASSANDRA_LIB/*" \
     "-Dlogback.configurationFile=$INFRA_DIR/cassandra/logback-tools.xml" \
     org.apache.cassandra.tools.NodeTool -h 127.0.0.1 -p "$CASSANDRA_JMX_PORT" "$@"
+}
+
+# ---------------------------------------------------------------------------
+# cluster profile: three NATS servers in one JetStream cluster and a three-node Cassandra ring
+# on 127.0.0.1, .2 and .3, each node an ordinary instance of this script with its own run dir
+# and ports (see docs/local-infra.md "Cluster profile").
+
+CLUSTER_NODES=3
+CLUSTER_RUN_DIR=$(abspath "${PULSE_RUN_DIR:-.run/cluster}")
+CLUSTER_NATS_PORT=${PULSE_NATS_PORT:-24222}
+CLUSTER_NATS_MONITOR_PORT=${PULSE_NATS_MONITOR_PORT:-28222}
+CLUSTER_NATS_ROUTE_PORT=${PULSE_NATS_CLUSTER_PORT:-26222}
+CLUSTER_CASSANDRA_PORT=${PULSE_CASSANDRA_PORT:-29042}
+CLUSTER_CASSANDRA_STORAGE_PORT=${PULSE_CASSANDRA_STORAGE_PORT:-27000}
+CLUSTER_CASSANDRA_HEAP=${PULSE_CASSANDRA_HEAP:-512M}
+
+cluster_routes() {
+  local i routes=""
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    routes+="${routes:+,}127.0.0.1:$((CLUSTER_NATS_ROUTE_PORT + i - 1))"
+  done
+  printf '%s\n' "$routes"
+}
+
+# Runs this script for node $1 (1-3) with that node's instance settings.
+on_node() {
+  local i=$1
+  shift
+  PULSE_PROFILE=single \
+    PULSE_RUN_DIR="$CLUSTER_RUN_DIR/node$i" \
+    PULSE_CACHE_DIR="$CACHE_DIR" \
+    PULSE_NATS_PORT=$((CLUSTER_NATS_PORT + i - 1)) \
+    PULSE_NATS_MONITOR_PORT=$((CLUSTER_NATS_MONITOR_PORT + i - 1)) \
+    PULSE_NATS_CLUSTER_PORT=$((CLUSTER_NATS_ROUTE_PORT + i - 1)) \
+    PULSE_NATS_ROUTES="$(cluster_routes)" \
+    PULSE_CASSANDRA_ADDRESS="127.0.0.$i" \
+    PULSE_CASSANDRA_PORT="$CLUSTER_CASSANDRA_PORT" \
+    PULSE_CASSANDRA_STORAGE_PORT="$CLUSTER_CASSANDRA_STORAGE_PORT" \
+    PULSE_CASSANDRA_JMX_PORT=$((CLUSTER_CASSANDRA_STORAGE_PORT + 199 + i - 1)) \
+    PULSE_CASSANDRA_SEEDS="127.0.0.1:$CLUSTER_CASSANDRA_STORAGE_PORT" \
+    PULSE_CASSANDRA_ALLOC_RF=3 \
+    PULSE_CASSANDRA_HEAP="$CLUSTER_CASSANDRA_HEAP" \
+    PULSE_CASSANDRA_JVM_EXTRA="-Dcassandra.ring_delay_ms=5000 -Dcassandra.skip_wait_for_gossip_to_settle=0 ${PULSE_CASSANDRA_JVM_EXTRA:-}" \
+    bash "$SCRIPT_DIR/infra.sh" "$@"
+}
+
+# Every server of the cluster answers, JetStream has a meta leader, and the ring has every node
+# up and normal.
+cluster_formed() {
+  local i body
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    body=$(curl -fsS --noproxy '*' --max-time 2 \
+      "http://127.0.0.1:$((CLUSTER_NATS_MONITOR_PORT + i - 1))/healthz" 2>/dev/null) || return 1
+    [[ $body == *'"status":"ok"'* ]] || return 1
+  done
+  local up
+  up=$(on_node 1 nodetool status 2>/dev/null | grep -c '^UN ') || return 1
+  ((up == CLUSTER_NODES))
+}
+
+cluster_up() {
+  local i pids=() rc=0 start
+  start=$(now_us)
+  on_node 1 install all
+  # NATS servers start together: JetStream needs a quorum of them to elect a meta leader.
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    on_node "$i" up "$@" nats &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || rc=1; done
+  ((rc == 0)) || die "a NATS server of the cluster did not start (see above)"
+  # Cassandra nodes join one after the other (two nodes bootstrapping at once is refused).
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    on_node "$i" up "$@" cassandra || die "Cassandra node $i (127.0.0.$i) did not start (see above)"
+  done
+  local deadline=$(($(now_us) + 120 * 1000000))
+  until cluster_formed; do
+    (($(now_us) < deadline)) || die "the cluster did not form in 120 s: check 'scripts/infra.sh --profile cluster status'"
+    sleep 1
+  done
+  info "cluster formed in $(elapsed "$start"): $CLUSTER_NODES NATS servers with a JetStream meta leader, $CLUSTER_NODES Cassandra nodes up and normal"
+}
+
+cluster_each() {
+  local i rc=0
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    on_node "$i" "$@" | sed "s/^/node$i: /" || rc=$?
+  done
+  return "$rc"
+}
+
+cluster_parallel() {
+  local i pids=() rc=0
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    on_node "$i" "$@" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || rc=1; done
+  return "$rc"
+}
+
+cluster_env() {
+  local i nats="" monitor="" cassandra=""
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    nats+="${nats:+,}nats://127.0.0.1:$((CLUSTER_NATS_PORT + i - 1))"
+    monitor+="${monitor:+,}http://127.0.0.1:$((CLUSTER_NATS_MONITOR_PORT + i - 1))"
+    cassandra+="${cassandra:+,}127.0.0.$i:$CLUSTER_CASSANDRA_PORT"
+  done
+  printf 'export PULSE_NATS_URL=%q\n' "$nats"
+  printf 'export PULSE_NATS_MONITOR_URL=%q\n' "${monitor%%,*}"
+  printf 'export PULSE_CASSANDRA_CONTACT_POINTS=%q\n' "$cassandra"
+  printf 'export PULSE_CASSANDRA_LOCAL_DC=%q\n' "datacenter1"
+  printf 'export PULSE_STREAM_REPLICAS=3\n'
+  printf 'export PULSE_CASSANDRA_REPLICATION_FACTOR=3\n'
+}
+
+cluster_main() {
+  local cmd=${1:-help}
+  (($# > 0)) && shift
+  case $cmd in
+    install) on_node 1 install "$@" ;;
+    up) cluster_up "$@" ;;
+    down) cluster_parallel down "$@" ;;
+    reset) cluster_parallel reset "$@" ;;
+    wait) cluster_each wait "$@" ;;
+    status)
+      local rc=0
+      cluster_each status || rc=3
+      if cluster_formed; then info "cluster formed"; else info "cluster NOT formed" && rc=3; fi
+      return "$rc"
+      ;;
+    env) cluster_env ;;
+    nodetool) on_node 1 nodetool "$@" ;;
+    node)
+      # node N <command> ...: one node, e.g. `node 2 down cassandra` in a fault test
+      [[ ${1:-} =~ ^[1-3]$ ]] || die "usage: infra.sh --profile cluster node 1|2|3 <command> [args]"
+      local n=$1
+      shift
+      on_node "$n" "$@"
+      ;;
+    help | -h | --help) usage ;;
+    *)
+      usage >&2
+      exit 2
+      ;;
+  esac
 }
 
 usage() {
@@ -965,6 +1156,23 @@ EOF
 }
 
 main() {
+  local profile=${PULSE_PROFILE:-single}
+  if [[ ${1:-} == --profile ]]; then
+    (($# >= 2)) || die "--profile needs a name (single or cluster)"
+    profile=$2
+    shift 2
+  elif [[ ${1:-} == --profile=* ]]; then
+    profile=${1#--profile=}
+    shift
+  fi
+  case $profile in
+    single) ;;
+    cluster)
+      cluster_main "$@"
+      return
+      ;;
+    *) die "unknown profile '$profile' (single or cluster)" ;;
+  esac
   local cmd=${1:-help}
   (($# > 0)) && shift
   case $cmd in
