@@ -13,6 +13,18 @@ export const AggregatorConfigSchema = Type.Object({
   /** This replica's index i (the StatefulSet ordinal); it owns partitions p with p mod R = i. */
   PULSE_AGGREGATOR_REPLICA_INDEX: Type.Integer({ default: 0, minimum: 0 }),
   PULSE_AGGREGATOR_REPLICAS: Type.Integer({ default: 1, minimum: 1 }),
+  /**
+   * How partitions find their owner: `static` (p mod REPLICAS = REPLICA_INDEX, nothing moves while
+   * a replica is down) or `lease` (leases in a JetStream KV bucket: a dead or paused replica's
+   * partitions move to the survivors within PULSE_AGGREGATOR_LEASE_MS and move back when it
+   * returns; REPLICAS and REPLICA_INDEX are then ignored).
+   */
+  PULSE_AGGREGATOR_ASSIGNMENT: Type.Union([Type.Literal('static'), Type.Literal('lease')], { default: 'static' }),
+  /** Lease mode: a replica not heard from for this long loses its partitions to the others. */
+  PULSE_AGGREGATOR_LEASE_MS: Type.Integer({ default: 10_000, minimum: 1_000 }),
+  /** Lease mode: this replica's member id (default: host name and process id). */
+  PULSE_AGGREGATOR_MEMBER_ID: Type.String({ default: '', pattern: '^[a-zA-Z0-9_-]*$' }),
+  PULSE_AGGREGATOR_LEASE_BUCKET: Type.String({ default: 'pulse-aggregator-leases', pattern: '^[a-zA-Z0-9_-]+$' }),
   /** How often changed windows are emitted (live windows reach dashboards this fast). */
   PULSE_AGGREGATOR_EMIT_INTERVAL_MS: Type.Integer({ default: 1000, minimum: 50 }),
   /**
