@@ -66,8 +66,9 @@ declare -A CASES=(
   [default]="$CHART/ci/default-values.yaml"
   [production]="$ROOT/deploy/values-production.yaml"
   [store-only]="$CHART/ci/store-only-values.yaml"
+  [forecast-watch]="$CHART/ci/forecast-watch-values.yaml"
 )
-for name in default production store-only; do
+for name in default production store-only forecast-watch; do
   values="${CASES[$name]}"
   step "case $name (${values#"$ROOT"/})"
   if "$HELM" lint --strict --kube-version "$KUBE_VERSION" "$CHART" -f "$values" >"$OUT/$name.lint.txt" 2>&1; then
@@ -115,6 +116,71 @@ else
   bad "aggregator partition ownership not wired"
 fi
 
+step "forecast wiring: API keys, watch keys, NATS, store, aggregator timings, NetworkPolicies"
+if python3 - "$OUT" <<'PY'; then ok "forecast wired in default, production and forecast-watch"; else bad "forecast wiring"; fi
+import sys, yaml
+out = sys.argv[1]
+problems = []
+def docs(name):
+    return [d for d in yaml.safe_load_all(open(f"{out}/{name}.yaml")) if d]
+def find(ds, kind, name):
+    return next((d for d in ds if d["kind"] == kind and d["metadata"]["name"] == name), None)
+def peers_of(rule):
+    return [p.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/component") for p in rule.get("from", rule.get("to", []))]
+def check(name, watch):
+    ds = docs(name)
+    values = {d["metadata"]["name"]: d.get("data", {}) for d in ds if d["kind"] == "ConfigMap"}
+    fc, agg, common = values["pulse-forecast"], values["pulse-aggregator"], values["pulse-common"]
+    def need(cond, what):
+        if not cond:
+            problems.append(f"{name}: {what}")
+    need(fc.get("PULSE_API_KEYS_FILE") == "/etc/pulse/api-keys/keys.json", "PULSE_API_KEYS_FILE not set")
+    need(fc.get("PULSE_STORE_ADDR") == "pulse-store:50051", f"PULSE_STORE_ADDR is {fc.get('PULSE_STORE_ADDR')}")
+    need(common.get("PULSE_NATS_URL"), "PULSE_NATS_URL missing from the common ConfigMap")
+    for var in ("PULSE_AGGREGATOR_ALLOWED_LATENESS_MS", "PULSE_AGGREGATOR_OUT_OF_ORDERNESS_MS"):
+        need(var in agg and fc.get(var) == agg[var], f"{var}: forecast {fc.get(var)} != aggregator {agg.get(var)}")
+    need(("PULSE_FORECAST_WATCH_KEYS_FILE" in fc) == watch, f"PULSE_FORECAST_WATCH_KEYS_FILE set={not watch}")
+    pod = find(ds, "Deployment", "pulse-forecast")["spec"]["template"]["spec"]
+    mounts = {m["name"]: m["mountPath"] for m in pod["containers"][0]["volumeMounts"]}
+    need(mounts.get("api-keys") == "/etc/pulse/api-keys", "API-key file not mounted")
+    need(("watch-keys" in mounts) == watch, f"watch-keys mounted={not watch}")
+    volumes = {v["name"]: v.get("secret", {}).get("secretName") for v in pod["volumes"]}
+    store_pod = find(ds, "Deployment", "pulse-store")["spec"]["template"]["spec"]
+    store_volumes = {v["name"]: v.get("secret", {}).get("secretName") for v in store_pod["volumes"]}
+    need(volumes.get("api-keys") == store_volumes.get("api-keys"), "forecast and store mount different API-key Secrets")
+    if watch:
+        need(find(ds, "Secret", volumes["watch-keys"]) is not None or name == "production", f"Secret {volumes['watch-keys']} not rendered")
+    np = find(ds, "NetworkPolicy", "pulse-forecast")["spec"]
+    egress_ports = {p["port"] for rule in np["egress"] for p in rule["ports"]}
+    need(4222 in egress_ports, "forecast has no NATS egress")
+    need(any(50051 in [p["port"] for p in r["ports"]] and "store" in peers_of(r) for r in np["egress"]), "forecast has no egress to the store's gRPC port")
+    need(any("test" in peers_of(r) and {"port": "grpc", "protocol": "TCP"} in r["ports"] for r in np["ingress"]), "forecast gRPC not open to the test pod")
+    store_np = find(ds, "NetworkPolicy", "pulse-store")["spec"]
+    need(any("forecast" in peers_of(r) and {"port": "grpc", "protocol": "TCP"} in r["ports"] for r in store_np["ingress"]), "store gRPC not open to forecast")
+    test = find(ds, "Pod", "pulse-test")
+    need(test and "health pulse-forecast:50052" in test["spec"]["containers"][0]["args"][0], "helm test does not check forecast's gRPC health")
+check("default", watch=False)
+check("production", watch=True)
+check("forecast-watch", watch=True)
+for p in problems:
+    print(f"  {p}")
+sys.exit(1 if problems else 0)
+PY
+
+step "large integers reach the services as integers (YAML numbers are floats in templates: 2e+06)"
+if "$HELM" template pulse "$CHART" --namespace pulse --kube-version "$KUBE_VERSION" -f "$CHART/ci/default-values.yaml" \
+  -f - >"$OUT/large-integers.yaml" 2>&1 <<'YAML' && ! grep -nE '^  PULSE_[A-Z0-9_]+: "[0-9.]+e\+[0-9]+"' "$OUT/large-integers.yaml"; then
+shutdownTimeoutMs: 3000000
+store: { maxInFlight: 2000000 }
+cleaner: { maxInFlight: 2000000 }
+aggregator: { allowedLatenessMs: 10800000, emitIntervalMs: 1000000 }
+forecast: { cacheMaxModels: 2000000, refitIntervalMs: 604800000, watch: { closeWaitMs: 3600000 } }
+YAML
+  ok "no exponent notation in any ConfigMap"
+else
+  bad "a ConfigMap renders an integer in exponent notation (pipe it through int64)"
+fi
+
 # --- Kubernetes API schemas, offline ----------------------------------------------------------
 # kubernetes-validate (PyPI, pinned; it bundles the OpenAPI-derived JSON schemas of Kubernetes
 # 1.25–1.37, so validation needs no network) is installed into .cache/kval on first use.
@@ -131,7 +197,7 @@ fi
 if [[ ! -x "$KV" ]]; then
   bad "kubernetes-validate not found at $KV"
 else
-  for name in default production store-only only-ingestGateway only-cleaner only-aggregator only-store only-forecast; do
+  for name in default production store-only forecast-watch only-ingestGateway only-cleaner only-aggregator only-store only-forecast; do
     # CRD kinds (ServiceMonitor) have no bundled schema: reported as warnings, hidden here.
     if "$KV" -k "$KUBE_VERSION" --strict --quiet --no-warn "$OUT/$name.yaml"; then
       ok "$name.yaml valid against Kubernetes $KUBE_VERSION"
@@ -155,9 +221,13 @@ declare -A INVALID=(
   [unknown-key-values.yaml]="at '/store': additional properties 'replicas' not allowed"
   [negative-replicas-values.yaml]="at '/aggregator/replicaCount': minimum: got -1, want 0"
   [latest-tag-values.yaml]="at '/cleaner/image/tag': value must be '<a pinned version: latest is not allowed>'"
+  [forecast-granularity-values.yaml]="at '/forecast/watch/granularities/0': value must be one of '1m', '1h', '1d'"
+  [forecast-watch-key-values.yaml]='forecast.watchKeys.keys[0]: not a query key of tenant "demo" in apiKeys.keys'
+  [cleaner-active-key-values.yaml]="cleaner.activeKey: required when cleaner.pseudonymKeys.value holds more than one key"
 )
-step "invalid values are rejected by the schema"
-for file in wrong-type-values.yaml unknown-key-values.yaml negative-replicas-values.yaml latest-tag-values.yaml; do
+step "invalid values are rejected by the schema or the chart"
+for file in wrong-type-values.yaml unknown-key-values.yaml negative-replicas-values.yaml latest-tag-values.yaml \
+  forecast-granularity-values.yaml forecast-watch-key-values.yaml cleaner-active-key-values.yaml; do
   expected="${INVALID[$file]}"
   if out=$("$HELM" template pulse "$CHART" --kube-version "$KUBE_VERSION" -f "$ROOT/helm/tests/invalid/$file" 2>&1); then
     bad "$file was accepted"

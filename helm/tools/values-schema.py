@@ -3,6 +3,7 @@
 everywhere Pulse owns the shape). Kept as code so the five services share one definition.
 `--check` exits 1 when the committed schema differs from what this script produces."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -118,6 +119,22 @@ def service(extra_props, http_port=True, grpc_port=False, hpa=True, gateway=Fals
     return obj(props)
 
 
+TENANT = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+
+
+def contract_names():
+    """Granularities and metrics as libs/contracts/src/metrics.ts defines them, so the forecast
+    watch lists cannot drift from what the service accepts (`--check` then reports a stale schema)."""
+    src = (OUT.parents[2] / "libs" / "contracts" / "src" / "metrics.ts").read_text()
+    grans = re.search(r"export const GRANULARITIES = \{([^}]*)\}", src)
+    lists = {n: re.search(rf"export const {n} = \[([^\]]*)\]", src) for n in ("SUM_METRICS", "SKETCH_METRICS")}
+    if not grans or not all(lists.values()):
+        sys.exit("values-schema.py: cannot read GRANULARITIES/SUM_METRICS/SKETCH_METRICS from libs/contracts/src/metrics.ts")
+    names = lambda text: re.findall(r"'([a-z0-9_]+)'", text)
+    return names(grans.group(1)), names(lists["SUM_METRICS"].group(1)) + names(lists["SKETCH_METRICS"].group(1))
+
+
+GRANULARITIES, METRICS = contract_names()
 PEERS = {"type": "array", "items": {"type": "object"}, "description": "NetworkPolicyPeer objects"}
 
 schema = {
@@ -181,7 +198,7 @@ schema = {
                         "type": "array",
                         "items": obj(
                             {
-                                "tenant": s(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$"),
+                                "tenant": s(pattern=TENANT),
                                 "sha256": s(pattern=r"^[0-9a-f]{64}$"),
                                 "id": s(),
                                 "scopes": {
@@ -288,12 +305,54 @@ schema = {
                 {
                     "podManagementPolicy": {"enum": ["Parallel", "OrderedReady"]},
                     "emitIntervalMs": i(50),
-                    "maxPending": i(10),
+                    "outOfOrdernessMs": i(0, desc="PULSE_AGGREGATOR_OUT_OF_ORDERNESS_MS (aggregator and forecast)"),
+                    "allowedLatenessMs": i(0, desc="PULSE_AGGREGATOR_ALLOWED_LATENESS_MS (aggregator and forecast)"),
                 },
                 hpa=False,
             ),
             "store": service({"minuteTtlDays": i(1), "maxInFlight": i(1)}, grpc_port=True),
-            "forecast": service({}, grpc_port=True),
+            "forecast": service(
+                {
+                    "watchKeys": obj(
+                        {
+                            "existingSecret": s(),
+                            "existingSecretKey": s(minLength=1),
+                            "keys": {
+                                "type": "array",
+                                "items": obj({"tenant": s(pattern=TENANT), "key": s(minLength=1)}),
+                            },
+                        }
+                    ),
+                    "watch": obj(
+                        {
+                            "intervalMs": i(100),
+                            "granularities": {
+                                "type": "array",
+                                "minItems": 1,
+                                "uniqueItems": True,
+                                "items": {"enum": GRANULARITIES},
+                            },
+                            "metrics": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": METRICS}},
+                            "topProducts": i(0, 100),
+                            "dimensions": {
+                                "type": "array",
+                                "uniqueItems": True,
+                                "items": s(pattern=r"^(product|category|country|channel):[^,]{1,256}$"),
+                            },
+                            "catchUpWindows": i(1, 1000),
+                            "closeWaitMs": i(0),
+                        }
+                    ),
+                    "historyWindows": obj({"1m": i(120, 20000), "1h": i(48, 20000), "1d": i(14, 20000)}),
+                    "absentWindows": {"enum": ["gap", "zero"]},
+                    "storeTimeoutMs": i(100),
+                    "queryTimeoutMs": i(100),
+                    "cacheMaxModels": i(1),
+                    "refitIntervalMs": i(1000),
+                    "refitAfterWindows": i(1),
+                },
+                grpc_port=True,
+            ),
         },
         required=[
             "partitions", "nats", "streams", "cassandra", "otel", "apiKeys", "podSecurityContext",

@@ -63,10 +63,38 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- .Values.cleaner.pseudonymKeys.existingSecret | default (printf "%s-pseudonym-keys" (include "pulse.fullname" .)) -}}
 {{- end -}}
 
-{{/* Fails early (with the value to set) when the gateway or store needs API keys and none are given. */}}
+{{- define "pulse.forecastWatchKeysSecretName" -}}
+{{- .Values.forecast.watchKeys.existingSecret | default (printf "%s-forecast-watch-keys" (include "pulse.fullname" .)) -}}
+{{- end -}}
+
+{{/* The services that read the API-key file (PULSE_API_KEYS_FILE, a required setting of each). */}}
+{{- define "pulse.apiKeysNeeded" -}}
+{{- if or .Values.ingestGateway.enabled .Values.store.enabled .Values.forecast.enabled }}true{{ end -}}
+{{- end -}}
+
+{{/* Fails early (with the value to set) when a service's required setting cannot be given. */}}
 {{- define "pulse.validate" -}}
-{{- if and (or .Values.ingestGateway.enabled .Values.store.enabled) (not .Values.apiKeys.existingSecret) (not .Values.apiKeys.keys) -}}
-{{- fail "apiKeys: set apiKeys.existingSecret (a Secret with keys.json) or apiKeys.keys — the gateway and store refuse to start without API keys" -}}
+{{- if and (include "pulse.apiKeysNeeded" .) (not .Values.apiKeys.existingSecret) (not .Values.apiKeys.keys) -}}
+{{- fail "apiKeys: set apiKeys.existingSecret (a Secret with keys.json) or apiKeys.keys — the gateway, store and forecast refuse to start without API keys" -}}
+{{- end -}}
+{{- with .Values.cleaner.pseudonymKeys.value -}}
+{{- if and $.Values.cleaner.enabled (contains "," .) (not $.Values.cleaner.activeKey) -}}
+{{- fail "cleaner.activeKey: required when cleaner.pseudonymKeys.value holds more than one key (PULSE_CLEANER_PSEUDONYM_ACTIVE_KEY)" -}}
+{{- end -}}
+{{- end -}}
+{{- /* Watch keys given in values are checked against API keys given in values (the forecast service
+     refuses to start otherwise); with existingSecret on either side the service checks at start. */ -}}
+{{- if and .Values.forecast.enabled (not .Values.forecast.watchKeys.existingSecret) (not .Values.apiKeys.existingSecret) -}}
+{{- range $i, $w := .Values.forecast.watchKeys.keys -}}
+{{- $hash := sha256sum $w.key -}}
+{{- $found := false -}}
+{{- range $.Values.apiKeys.keys -}}
+{{- if and (eq .sha256 $hash) (eq .tenant $w.tenant) (or (not .scopes) (has "query" .scopes)) }}{{ $found = true }}{{ end -}}
+{{- end -}}
+{{- if not $found -}}
+{{- fail (printf "forecast.watchKeys.keys[%d]: not a query key of tenant %q in apiKeys.keys (its SHA-256 must be listed for that tenant with the query scope)" $i $w.tenant) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- if and .Values.aggregator.enabled (gt (int .Values.aggregator.replicaCount) (int .Values.partitions)) -}}
 {{- fail (printf "aggregator.replicaCount (%d) must not exceed partitions (%d): a replica would own no partition" (int .Values.aggregator.replicaCount) (int .Values.partitions)) -}}
@@ -215,7 +243,7 @@ grpc:
 {{- include "pulse.probeTimings" .timings }}
 {{- end -}}
 
-{{/* The API-key file volume and mount (gateway, store). */}}
+{{/* The API-key file volume and mount (gateway, store, forecast). */}}
 {{- define "pulse.apiKeysVolume" -}}
 - name: api-keys
   secret:
@@ -228,6 +256,22 @@ grpc:
 {{- define "pulse.apiKeysMount" -}}
 - name: api-keys
   mountPath: /etc/pulse/api-keys
+  readOnly: true
+{{- end -}}
+
+{{/* The forecast watcher's key file volume and mount (only when watch keys are given). */}}
+{{- define "pulse.forecastWatchKeysVolume" -}}
+- name: watch-keys
+  secret:
+    secretName: {{ include "pulse.forecastWatchKeysSecretName" . }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.forecast.watchKeys.existingSecretKey }}
+        path: watch-keys.json
+{{- end -}}
+{{- define "pulse.forecastWatchKeysMount" -}}
+- name: watch-keys
+  mountPath: /etc/pulse/watch-keys
   readOnly: true
 {{- end -}}
 
