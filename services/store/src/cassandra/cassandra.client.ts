@@ -33,55 +33,88 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const contactPoints = splitList(this.config.PULSE_CASSANDRA_CONTACT_POINTS);
-    const options: cassandra.ClientOptions = {
+    // A function, not one object: policies are stateful and bound to the client that initialises
+    // them, so each client (the bootstrap one, then the keyspace one) needs its own instances.
+    const options = (): cassandra.ClientOptions => ({
       contactPoints,
       localDataCenter: this.config.PULSE_CASSANDRA_LOCAL_DC,
       queryOptions: { consistency: cassandra.types.consistencies.localQuorum, prepare: true },
       socketOptions: { connectTimeout: 5_000, readTimeout: 12_000 },
+      // A ring: DDL waits until every node agrees on the schema (slow nodes on a loaded host).
+      protocolOptions: { maxSchemaAgreementWaitSeconds: 30 },
       policies: {
+        // Chosen on purpose rather than left to defaults: the replica that owns the partition key
+        // in the local DC first; the driver's retry policy (retries a read/write timeout once when
+        // enough replicas answered, an unavailable on the next host) applies to statements marked
+        // idempotent only — every Pulse write is an upsert with USING TIMESTAMP and is so marked.
+        loadBalancing: new cassandra.policies.loadBalancing.TokenAwarePolicy(
+          new cassandra.policies.loadBalancing.DCAwareRoundRobinPolicy(this.config.PULSE_CASSANDRA_LOCAL_DC),
+        ),
+        retry: new cassandra.policies.retry.RetryPolicy(),
         reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(500, 10_000, false),
       },
-    };
-    // Wait for Cassandra instead of crashing when it is still starting.
-    const deadline = Date.now() + 120_000;
-    let bootstrap: cassandra.Client;
-    for (;;) {
-      bootstrap = new cassandra.Client(options);
+    });
+    // Wait for Cassandra instead of crashing when it is still starting, and retry the whole
+    // set-up (idempotent: CREATE … IF NOT EXISTS and recorded migrations) while a ring is still
+    // settling — a node that just joined, or a loaded host, answers "no connection available".
+    const deadline = Date.now() + 180_000;
+    for (let attempt = 1; ; attempt += 1) {
       try {
-        await bootstrap.connect();
+        this.client = await this.connectAndMigrate(options);
         break;
       } catch (error) {
-        await bootstrap.shutdown().catch(() => undefined);
         if (Date.now() > deadline) throw error;
-        this.logger.warn(`Cassandra not reachable at ${contactPoints.join(',')} yet: ${(error as Error).message}`);
+        this.logger.warn(
+          `Cassandra at ${contactPoints.join(',')} not ready yet (attempt ${attempt}): ${(error as Error).message}`,
+        );
         await new Promise((resolve) => setTimeout(resolve, 2_000));
       }
     }
+    this.logger.log(
+      `connected to Cassandra ${contactPoints.join(',')}, keyspace ${this.config.PULSE_CASSANDRA_KEYSPACE}`,
+    );
+  }
+
+  private async connectAndMigrate(options: () => cassandra.ClientOptions): Promise<cassandra.Client> {
     // The Helm chart turns this off: its pre-install/pre-upgrade Job migrates before pods roll.
     const migrate = this.config.PULSE_STORE_MIGRATE_ON_START !== false;
     const keyspace = this.config.PULSE_CASSANDRA_KEYSPACE;
     if (migrate) {
-      await bootstrap.execute(
-        createKeyspaceStatement({
-          keyspace,
-          localDc: this.config.PULSE_CASSANDRA_LOCAL_DC,
-          replicationFactor: this.config.PULSE_CASSANDRA_REPLICATION_FACTOR,
-        }),
-      );
-    }
-    await bootstrap.shutdown();
-    const client = new cassandra.Client({ ...options, keyspace });
-    await client.connect();
-    if (migrate) {
+      const bootstrap = new cassandra.Client(options());
       try {
-        await applyMigrations(client, MIGRATIONS, (message) => this.logger.log(message));
-      } catch (error) {
-        await client.shutdown().catch(() => undefined);
-        throw error;
+        await bootstrap.connect();
+        await bootstrap.execute(
+          createKeyspaceStatement({
+            keyspace,
+            localDc: this.config.PULSE_CASSANDRA_LOCAL_DC,
+            replicationFactor: this.config.PULSE_CASSANDRA_REPLICATION_FACTOR,
+          }),
+        );
+        await this.awaitSchemaAgreement(bootstrap);
+      } finally {
+        await bootstrap.shutdown().catch(() => undefined);
       }
     }
-    this.client = client;
-    this.logger.log(`connected to Cassandra ${contactPoints.join(',')}, keyspace ${keyspace}`);
+    const client = new cassandra.Client({ ...options(), keyspace });
+    try {
+      await client.connect();
+      if (migrate) await applyMigrations(client, MIGRATIONS, (message) => this.logger.log(message));
+      return client;
+    } catch (error) {
+      await client.shutdown().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Every node knows the keyspace before a session is opened on it (one node per host is enough to ask). */
+  private async awaitSchemaAgreement(client: cassandra.Client): Promise<void> {
+    // Metadata#checkSchemaAgreement() is public API of the driver but missing from its typings.
+    const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
+    const deadline = Date.now() + 60_000;
+    while (!(await metadata.checkSchemaAgreement())) {
+      if (Date.now() > deadline) throw new Error('Cassandra nodes did not agree on the schema within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
