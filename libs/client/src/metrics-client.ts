@@ -10,8 +10,9 @@ import {
   type GrpcClientOptions,
   type UnaryMethod,
 } from './grpc-service-client.js';
+import { pages } from './paging.js';
+import { toTimestamp, type TimeInput } from './timestamps.js';
 
-type Timestamp = proto.google.protobuf.Timestamp;
 type GetSeriesRequest = proto.pulse.store.v1.GetSeriesRequest;
 type GetSeriesResponse = proto.pulse.store.v1.GetSeriesResponse;
 type TopDimensionsRequest = proto.pulse.store.v1.TopDimensionsRequest;
@@ -25,9 +26,6 @@ type DistinctResponse = proto.pulse.store.v1.DistinctResponse;
 
 export type MetricsClientOptions = GrpcClientOptions;
 
-/** A point in time: a proto Timestamp, a Date or epoch milliseconds. */
-export type TimeInput = Timestamp | Date | number;
-
 /** A request with every field optional (proto defaults) except `required`, times in any TimeInput. */
 type QueryOf<Req, Required extends keyof Req = never> = Omit<Partial<Req>, 'from' | 'to' | Required> &
   Pick<Req, Required> & { from?: TimeInput; to?: TimeInput };
@@ -38,25 +36,9 @@ export type BreakdownQuery = QueryOf<BreakdownRequest, 'kind'>;
 export type FunnelQuery = QueryOf<FunnelRequest>;
 export type DistinctQuery = QueryOf<DistinctRequest>;
 
-export function timestamp(ms: number): Timestamp {
-  const seconds = Math.floor(ms / 1000);
-  return { seconds, nanos: (ms - seconds * 1000) * 1_000_000 };
-}
-
-export function millis(value: Timestamp | undefined): number {
-  return value ? value.seconds * 1000 + Math.floor(value.nanos / 1_000_000) : 0;
-}
-
-function toTimestamp(value: TimeInput | undefined): Timestamp | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number') return timestamp(value);
-  if (value instanceof Date) return timestamp(value.getTime());
-  return value;
-}
-
 function withTimes<T extends { from?: TimeInput; to?: TimeInput }>(
   query: T,
-): Omit<T, 'from' | 'to'> & { from?: Timestamp; to?: Timestamp } {
+): Omit<T, 'from' | 'to'> & { from?: proto.google.protobuf.Timestamp; to?: proto.google.protobuf.Timestamp } {
   return { ...query, from: toTimestamp(query.from), to: toTimestamp(query.to) };
 }
 
@@ -142,16 +124,4 @@ export class MetricsClient {
       Parameters<Parameters<Methods[K]>[3]>[1]
     >;
   }
-}
-
-async function* pages<R extends { nextPageToken: string }>(
-  fetchPage: (pageToken: string) => Promise<R>,
-  first = '',
-): AsyncGenerator<R> {
-  let token = first;
-  do {
-    const page = await fetchPage(token);
-    yield page;
-    token = page.nextPageToken;
-  } while (token);
 }

@@ -1,3 +1,5 @@
+export * from './alert.schema.js';
+export * from './alert-validator.js';
 export * from './event.schema.js';
 export * from './event-validator.js';
 export * from './metrics.js';

@@ -94,6 +94,28 @@ export function connection(
   return { address, apiKey, deadlineMs: parseDuration(values.timeout ?? '10s', '--timeout') };
 }
 
+/** The forecast service's address and the caller's key (`--forecast`, env PULSE_FORECAST_ADDR). */
+export function forecastConnection(
+  values: { forecast?: string; 'tenant-key'?: string; timeout?: string },
+  env: Env,
+): Connection {
+  return connection(values, env, {
+    option: '--forecast',
+    address: values.forecast ?? env.PULSE_FORECAST_ADDR ?? '127.0.0.1:50052',
+  });
+}
+
+export const FORECAST_HELP = `  --forecast HOST:PORT the forecast service (env PULSE_FORECAST_ADDR; default 127.0.0.1:50052)`;
+
+/** A comma-separated list of interval levels, each strictly between 0 and 1. */
+export function intervalLevels(text: string): number[] {
+  const levels = text.split(',').map((item) => Number(item.trim()));
+  if (levels.length === 0 || levels.some((level) => !(level > 0 && level < 1))) {
+    throw new UsageError(`--levels: ${JSON.stringify(text)} is not a list of levels between 0 and 1`);
+  }
+  return levels;
+}
+
 export function range(values: { since?: string; until?: string }, now: number, defaultSince = '-24h') {
   return parseRange(values.since ?? defaultSince, values.until ?? 'now', now);
 }

@@ -56,9 +56,53 @@ describe('runCli', () => {
     expect(keyless.stderr()).toContain('no API key: pass --tenant-key KEY or set PULSE_API_KEY');
   });
 
-  it('says alerts are not available yet and exits 1', async () => {
+  it('lists every command in the overview, forecast-service options included', () => {
+    for (const name of ['backtest', 'alerts']) expect(HELP).toContain(`  ${name} `);
+    expect(HELP).toContain('--forecast HOST:PORT');
+    expect(HELP).toContain('pulse alerts --follow');
+  });
+
+  it('exits 2 on usage errors of the forecast-service commands, before any call', async () => {
+    const cases: Array<[string[], string]> = [
+      [['alerts', '--until', 'now'], '--until: alerts are listed up to now'],
+      [['alerts', '--since', 'yesterday'], '--since: "yesterday" is not a time'],
+      [['alerts', '--forecast', 'nowhere'], '--forecast: "nowhere" is not HOST:PORT'],
+      [
+        ['forecast', '--model', 'prophet'],
+        '--model: "prophet" is not one of auto, linear, holt-winters, seasonal-naive',
+      ],
+      [['forecast', '--levels', '0.8,95'], '--levels: "0.8,95" is not a list of levels between 0 and 1'],
+      [['backtest', '--granularity', '5m'], '--granularity: "5m" is not 1m, 1h or 1d'],
+      [['backtest', '--models', 'auto,arima'], '--models: "arima" is not one of'],
+      [['backtest', '--origins', '0'], '--origins: "0" is not a positive integer'],
+    ];
+    for (const [argv, message] of cases) {
+      const run = io({ PULSE_API_KEY: 'k' });
+      expect(await runCli(argv, run.io)).toBe(2);
+      expect(run.stderr()).toContain(`pulse ${argv[0]}: ${message}`);
+    }
+  });
+
+  it('reports an unreachable forecast service as the gRPC status, exit 1', async () => {
     const run = io({ PULSE_API_KEY: 'k' });
-    expect(await runCli(['alerts', '--follow'], run.io)).toBe(1);
-    expect(run.stderr()).toMatch(/^pulse alerts: not available yet: /);
+    expect(await runCli(['alerts', '--forecast', '127.0.0.1:1', '--timeout', '2s'], run.io)).toBe(1);
+    expect(run.stderr()).toMatch(/^pulse alerts: (UNAVAILABLE|DEADLINE_EXCEEDED): /);
+  });
+
+  it('stops alerts --follow cleanly (exit 0) on the signal, also while it waits to reconnect', async () => {
+    const run = io({ PULSE_API_KEY: 'k' });
+    const controller = new AbortController();
+    const running = runCli(['alerts', '--follow', '--forecast', '127.0.0.1:1'], {
+      ...run.io,
+      signal: controller.signal,
+    });
+    for (const deadline = Date.now() + 10_000; !run.stderr().includes('reconnecting') && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(run.stderr()).toMatch(
+      /^pulse alerts: the forecast service is unavailable \(UNAVAILABLE: .*\); reconnecting in 250 ms/,
+    );
+    controller.abort();
+    await expect(running).resolves.toBe(0);
+    expect(run.stdout()).toMatch(/^raised \(UTC\)\s+window \(UTC\)/);
   });
 });

@@ -3,6 +3,7 @@ import { fieldViolations, isServiceError, statusName } from '@pulse/client';
 import { type Env } from './cli-options.js';
 import { CommandFailure, type Command } from './command.js';
 import { alertsCommand } from './commands/alerts-command.js';
+import { backtestCommand } from './commands/backtest-command.js';
 import { breakdownCommand } from './commands/breakdown-command.js';
 import { distinctCommand } from './commands/distinct-command.js';
 import { forecastCommand } from './commands/forecast-command.js';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   funnelCommand,
   distinctCommand,
   forecastCommand,
+  backtestCommand,
   alertsCommand,
 ];
 
@@ -32,6 +34,8 @@ every query command takes:
   --since T, --until T   the range [since, until): now, -24h, -15m, -7d, 2026-11-24, 2026-11-24T10:00Z
   --tenant-key KEY       API key with the query scope (or env PULSE_API_KEY); it selects the tenant
   --store HOST:PORT      the store's gRPC address (or env PULSE_STORE_ADDR; default 127.0.0.1:50051)
+  --forecast HOST:PORT   forecast, backtest, alerts: the forecast service's gRPC address
+                         (or env PULSE_FORECAST_ADDR; default 127.0.0.1:50052)
   --json                 JSON instead of a table
   --timeout DURATION     deadline of each call (default 10s)
 
@@ -41,14 +45,20 @@ examples:
   pulse top --kind product --metric revenue -k 10 --since -24h  best sellers of the last day
   pulse funnel --by channel --since 2026-11-24 --until 2026-11-25
   pulse distinct --dimension country:GB --since -7d
+  pulse forecast --metric orders --horizon 48                   the next two days of orders per hour
+  pulse alerts --since -7d                                      anomaly alerts of the last week
+  pulse alerts --follow --json                                  new alerts as they are raised (NDJSON)
 
-exit codes: 0 done, 1 the server refused or failed (its gRPC status is printed), 2 usage error`;
+exit codes: 0 done (also --follow stopped with Ctrl-C), 1 the server refused or failed (its gRPC
+status is printed), 2 usage error`;
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
   env: Env;
   now: () => number;
+  /** Aborted on Ctrl-C / SIGTERM (commands that run until stopped end cleanly on it). */
+  signal?: AbortSignal;
 }
 
 /** Runs one command line; resolves with the exit code (0 done, 1 server error, 2 usage). */
@@ -77,7 +87,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   }
   try {
-    await command.run({ argv: rest, env: io.env, now: io.now(), out });
+    await command.run({
+      argv: rest,
+      env: io.env,
+      now: io.now(),
+      out,
+      err,
+      signal: io.signal ?? new AbortController().signal,
+    });
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

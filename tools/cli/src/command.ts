@@ -6,6 +6,10 @@ export interface CommandContext {
   env: Env;
   now: number;
   out(text: string): void;
+  /** Progress and warnings that are not the answer (stderr). */
+  err(text: string): void;
+  /** Aborts on Ctrl-C / SIGTERM: a command that runs until stopped ends cleanly on it. */
+  signal: AbortSignal;
 }
 
 export interface Command {

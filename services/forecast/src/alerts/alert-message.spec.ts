@@ -1,6 +1,7 @@
+import { parseAlert } from '@pulse/contracts';
 import { type ForecastPoint } from '@pulse/forecasting';
 
-import { alertId, buildAlert, parseAlert, type WatchedSeries } from './alert-message.js';
+import { buildAlert, type WatchedSeries } from './alert-message.js';
 
 const HOUR = 3_600_000;
 const W = Date.UTC(2026, 10, 2, 14);
@@ -8,17 +9,6 @@ const series: WatchedSeries = { tenant: 'shop-a', metric: 'revenue', dimension: 
 const point: ForecastPoint = { t: W, mean: 500, intervals: [{ level: 0.95, lower: 420, upper: 580 }] };
 
 describe('alert messages', () => {
-  it('identifies an alert by tenant, metric, dimension, granularity and window start', () => {
-    expect(alertId(series, W)).toBe(`shop-a:revenue:product:SKU-1:1h:${W}`);
-  });
-
-  it('gives the same id to the same window however often it is judged, and another to the next window', () => {
-    expect(alertId({ ...series }, W)).toBe(alertId(series, W));
-    expect(alertId(series, W + HOUR)).not.toBe(alertId(series, W));
-    expect(alertId({ ...series, tenant: 'shop-b' }, W)).not.toBe(alertId(series, W));
-    expect(alertId({ ...series, granularity: '1m' }, W)).not.toBe(alertId(series, W));
-  });
-
   it('carries severity, direction, the expected range, the actual, the series and the window', () => {
     const alert = buildAlert(
       series,
@@ -74,10 +64,5 @@ describe('alert messages', () => {
     );
     expect(alert.score).toBeNull();
     expect(parseAlert(JSON.parse(JSON.stringify(alert)))).toEqual(alert);
-  });
-
-  it('recognizes nothing but an alert', () => {
-    expect(parseAlert({ v: 1, id: 'x' })).toBeUndefined();
-    expect(parseAlert('alert')).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
-import { lastToken, STREAMS, subjects } from '@pulse/contracts';
-import { decodeJson, encodeJson, JetStreamConnection } from '@pulse/messaging';
+import { decodeAlert, STREAMS, subjects, type AlertV1 } from '@pulse/contracts';
+import { encodeJson, JetStreamConnection } from '@pulse/messaging';
 
 import {
   DeliverPolicy,
@@ -11,7 +11,6 @@ import {
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Observable, type Subscriber } from 'rxjs';
 
-import { parseAlert, type AlertV1 } from './alert-message.js';
 import { type AlertsPageQuery } from './alert-requests.js';
 
 /** An alert as the PULSE_ALERTS stream holds it. */
@@ -52,6 +51,7 @@ const MAX_RECENT = 10_000;
 export class AlertStream implements OnModuleDestroy {
   private readonly logger = new Logger(AlertStream.name);
   private readonly watches = new Set<Subscriber<StoredAlert>>();
+  private closing = false;
 
   constructor(private readonly nats: JetStreamConnection) {}
 
@@ -114,6 +114,12 @@ export class AlertStream implements OnModuleDestroy {
    */
   watch(tenant: string, since?: number): Observable<StoredAlert> {
     return new Observable<StoredAlert>((subscriber) => {
+      // A watch opened while the server shuts down (a client reconnecting at once) would hold the
+      // gRPC server's graceful shutdown open until NATS is gone: refuse it like the open ones.
+      if (this.closing) {
+        subscriber.error(new ShuttingDownError('the forecast server is shutting down; watch again'));
+        return;
+      }
       let consumer: Consumer | undefined;
       let messages: ConsumerMessages | undefined;
       let closed = false;
@@ -149,6 +155,7 @@ export class AlertStream implements OnModuleDestroy {
 
   /** Ends every open watch (before the gRPC server's graceful shutdown waits for its calls). */
   onModuleDestroy(): void {
+    this.closing = true;
     for (const subscriber of [...this.watches]) {
       subscriber.error(new ShuttingDownError('the forecast server is shutting down; watch again'));
     }
@@ -174,14 +181,9 @@ export class AlertStream implements OnModuleDestroy {
   }
 
   private decode(message: JsMsg): StoredAlert | undefined {
-    let alert: AlertV1 | undefined;
-    try {
-      alert = parseAlert(decodeJson(message.data));
-    } catch {
-      alert = undefined;
-    }
     // The subject's tenant is the only one a reader was authorized for: a body naming another is not shown.
-    if (!alert || alert.tenant !== lastToken(message.subject)) {
+    const alert = decodeAlert(message.data, message.subject);
+    if (!alert) {
       this.logger.error(`skipping a message that is not an alert of its subject: ${message.subject}#${message.seq}`);
       return undefined;
     }

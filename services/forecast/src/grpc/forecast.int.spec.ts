@@ -1,4 +1,4 @@
-import { fieldViolations, millis } from '@pulse/client';
+import { fieldViolations, ForecastClient, millis } from '@pulse/client';
 import { proto } from '@pulse/contracts';
 import { freePort, grpcHealth, grpcReflectionServices, PrivateNats } from '@pulse/testing';
 
@@ -6,7 +6,6 @@ import { status } from '@grpc/grpc-js';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { FakeMetricsStore } from '../fake-metrics-store.fixture.js';
-import { ForecastTestClient } from '../forecast-client.fixture.js';
 import { forecastTestConfig, KEYS, TENANT_OF_KEY, writeKeyFiles } from '../forecast-test-env.fixture.js';
 import { FORECAST_SERVICE, startForecast } from '../forecast.app.js';
 import { shopValue } from '../synthetic-shop.fixture.js';
@@ -52,8 +51,8 @@ describe('ForecastService over gRPC (own NATS, fake store, simulated clock)', ()
   let store: FakeMetricsStore;
   let app: NestFastifyApplication;
   let address: string;
-  let shopA: ForecastTestClient;
-  let shopB: ForecastTestClient;
+  let shopA: ForecastClient;
+  let shopB: ForecastClient;
   let now = NOW;
 
   beforeAll(async () => {
@@ -71,8 +70,8 @@ describe('ForecastService over gRPC (own NATS, fake store, simulated clock)', ()
     });
     app = await startForecast(config, { logger: false, clock: () => now });
     address = `127.0.0.1:${config.PULSE_FORECAST_GRPC_PORT}`;
-    shopA = new ForecastTestClient(address, KEYS.a);
-    shopB = new ForecastTestClient(address, KEYS.b);
+    shopA = new ForecastClient({ address, apiKey: KEYS.a, deadlineMs: 60_000 });
+    shopB = new ForecastClient({ address, apiKey: KEYS.b, deadlineMs: 60_000 });
   }, 60_000);
 
   afterAll(async () => {
@@ -187,8 +186,8 @@ describe('ForecastService over gRPC (own NATS, fake store, simulated clock)', ()
     });
 
     it('refuses an unknown key and a key without the query scope', async () => {
-      const stranger = new ForecastTestClient(address, 'no-such-key');
-      const ingestOnly = new ForecastTestClient(address, KEYS.aIngestOnly);
+      const stranger = new ForecastClient({ address, apiKey: 'no-such-key' });
+      const ingestOnly = new ForecastClient({ address, apiKey: KEYS.aIngestOnly });
       await expect(failure(stranger.forecast({ metric: 'revenue' }))).resolves.toMatchObject({
         code: status.UNAUTHENTICATED,
       });
@@ -230,7 +229,7 @@ describe('ForecastService over gRPC (own NATS, fake store, simulated clock)', ()
       // Issue 6, point 5, on this service's own path: auto never more than 5% worse than the baseline.
       expect(auto.mase).toBeLessThanOrEqual(naive.mase * 1.05);
       expect(millis(response.historyEnd)).toBe(NEXT);
-    });
+    }, 30_000); // four models × ten origins: about 2 s alone, more on a busy machine
 
     it('evaluates only the models asked for, in request order', async () => {
       const response = await shopB.backtest({

@@ -1,5 +1,5 @@
-import { millis } from '@pulse/client';
-import { proto, STREAMS } from '@pulse/contracts';
+import { ForecastClient, millis, type AlertReconnect, type WatchAlertsOptions } from '@pulse/client';
+import { proto, STREAMS, type AlertV1 } from '@pulse/contracts';
 import { freePort, PrivateNats } from '@pulse/testing';
 
 import { status } from '@grpc/grpc-js';
@@ -7,10 +7,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 
-import { type AlertV1 } from '../alerts/alert-message.js';
 import { AlertStream } from '../alerts/alert-stream.js';
 import { FakeMetricsStore } from '../fake-metrics-store.fixture.js';
-import { ForecastTestClient, type AlertWatch } from '../forecast-client.fixture.js';
 import { forecastTestConfig, KEYS, TENANT_OF_KEY, writeKeyFiles } from '../forecast-test-env.fixture.js';
 import { startForecast } from '../forecast.app.js';
 import { type ForecastConfig } from '../forecast.config.js';
@@ -58,16 +56,54 @@ const closesAt = (windowStart: number) => windowStart + HOUR + CLOSING_DELAY;
 const injected = (alert: AlertV1) =>
   (alert.window_start === SPIKE && alert.metric === 'revenue') || alert.window_start === DROP;
 
+/** A WatchAlerts of the typed client, followed in the background: what arrived, and how it ended. */
+interface FollowedWatch {
+  readonly alerts: proto.pulse.forecast.v1.Alert[];
+  readonly reconnects: AlertReconnect[];
+  /** 'done' when the iteration ended quietly (cancelled), else the gRPC code it threw. */
+  readonly ended: Promise<'done' | number>;
+  waitFor(count: number, timeoutMs?: number): Promise<proto.pulse.forecast.v1.Alert[]>;
+  cancel(): void;
+}
+
+function follow(client: ForecastClient, options: WatchAlertsOptions = {}): FollowedWatch {
+  const alerts: proto.pulse.forecast.v1.Alert[] = [];
+  const reconnects: AlertReconnect[] = [];
+  const watch = client.watchAlerts({ ...options, onReconnect: (reconnect) => reconnects.push(reconnect) });
+  const ended = (async () => {
+    try {
+      for await (const alert of watch) alerts.push(alert);
+      return 'done' as const;
+    } catch (error) {
+      return (error as { code: number }).code;
+    }
+  })();
+  return {
+    alerts,
+    reconnects,
+    ended,
+    cancel: () => watch.cancel(),
+    async waitFor(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (alerts.length < count) {
+        if (Date.now() > deadline) throw new Error(`${alerts.length} of ${count} alerts arrived in ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return [...alerts];
+    },
+  };
+}
+
 describe('anomaly watcher over a simulated week (own NATS, fake store, simulated clock)', () => {
   let nats: PrivateNats;
   let nc: NatsConnection;
   let store: FakeMetricsStore;
   let config: ForecastConfig;
   let app: NestFastifyApplication;
-  let clientA: ForecastTestClient;
-  let clientB: ForecastTestClient;
-  let watchA: AlertWatch;
-  let watchB: AlertWatch;
+  let clientA: ForecastClient;
+  let clientB: ForecastClient;
+  let watchA: FollowedWatch;
+  let watchB: FollowedWatch;
   let now = WEEK_START + CLOSING_DELAY + 60_000;
   /** Every alert the watcher published, with the simulated time of the tick that raised it. */
   const raised: Array<{ alert: AlertV1; tickAt: number }> = [];
@@ -94,10 +130,10 @@ describe('anomaly watcher over a simulated week (own NATS, fake store, simulated
     });
     app = await start();
     const address = `127.0.0.1:${config.PULSE_FORECAST_GRPC_PORT}`;
-    clientA = new ForecastTestClient(address, KEYS.a);
-    clientB = new ForecastTestClient(address, KEYS.b);
-    watchA = clientA.watchAlerts();
-    watchB = clientB.watchAlerts();
+    clientA = new ForecastClient({ address, apiKey: KEYS.a });
+    clientB = new ForecastClient({ address, apiKey: KEYS.b });
+    watchA = follow(clientA);
+    watchB = follow(clientB);
     await new Promise((resolve) => setTimeout(resolve, 500)); // both watches subscribed
 
     const watcher = app.get(AnomalyWatchService);
@@ -176,12 +212,7 @@ describe('anomaly watcher over a simulated week (own NATS, fake store, simulated
 
   it('lists each tenant its own alerts only, oldest first, page by page', async () => {
     const pages: string[][] = [];
-    let pageToken = '';
-    do {
-      const page = await clientA.listAlerts({ pageSize: 2, pageToken });
-      pages.push(page.alerts.map((alert) => alert.id));
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    for await (const page of clientA.listAlertsPages({ pageSize: 2 })) pages.push(page.alerts.map((alert) => alert.id));
     const listedA = pages.flat();
     expect(listedA).toEqual(raised.filter(({ alert }) => alert.tenant === 'shop-a').map(({ alert }) => alert.id));
     expect(pages.slice(0, -1).every((page) => page.length === 2)).toBe(true);
@@ -189,6 +220,11 @@ describe('anomaly watcher over a simulated week (own NATS, fake store, simulated
     const listedB = (await clientB.listAlerts()).alerts.map((alert) => alert.id);
     expect(listedB).toEqual(raised.filter(({ alert }) => alert.tenant === 'shop-b').map(({ alert }) => alert.id));
     expect(listedB.every((id) => id.startsWith('shop-b:'))).toBe(true);
+    // `since` is the stream's time of an alert: nothing was raised after now.
+    await expect(clientA.listAlerts({ since: Date.now() + 60_000 })).resolves.toEqual({
+      alerts: [],
+      nextPageToken: '',
+    });
   });
 
   it('describes an alert over gRPC as the watcher raised it', async () => {
@@ -230,23 +266,25 @@ describe('anomaly watcher over a simulated week (own NATS, fake store, simulated
   });
 
   it('replays alerts from `since` before the live ones', async () => {
-    const replay = clientA.watchAlerts({ since: { seconds: 0, nanos: 0 } });
+    const replay = follow(clientA, { since: 0 });
     const countA = raised.filter(({ alert }) => alert.tenant === 'shop-a').length;
     await expect(replay.waitFor(countA)).resolves.toHaveLength(countA);
     replay.cancel();
-    await expect(replay.ended).resolves.toBe(status.CANCELLED);
+    await expect(replay.ended).resolves.toBe('done');
+    expect(replay.alerts.map((alert) => alert.id)).toEqual(watchA.alerts.map((alert) => alert.id));
   });
 
   it('closes the ordered consumer of a watch when the caller cancels', async () => {
     const jsm = await jetstreamManager(nc);
     const names = async () => new Set((await jsm.consumers.list(STREAMS.alerts.name).next()).map((c) => c.name));
     const before = await names();
-    const watch = clientB.watchAlerts();
+    const controller = new AbortController();
+    const watch = follow(clientB, { signal: controller.signal });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const opened = [...(await names())].filter((name) => !before.has(name));
     expect(opened).toHaveLength(1);
-    watch.cancel();
-    await expect(watch.ended).resolves.toBe(status.CANCELLED);
+    controller.abort();
+    await expect(watch.ended).resolves.toBe('done');
     const deadline = Date.now() + 5_000;
     while ((await names()).has(opened[0]) && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -276,10 +314,30 @@ describe('anomaly watcher over a simulated week (own NATS, fake store, simulated
     expect(await listed()).toBe(before);
   });
 
+  it('keeps a watch across the restart: it reconnects and delivers a new alert, and none twice', async () => {
+    // watchA was open through the restart above: it reconnected (UNAVAILABLE while the server was
+    // down), replaying from a minute before its last alert — which repeats alerts it already has.
+    const before = watchA.alerts.map((alert) => alert.id);
+    const [{ alert: first }] = raised.filter(({ alert }) => alert.tenant === 'shop-a');
+    const windowStart = WEEK_START + 200 * HOUR;
+    const fresh = {
+      ...first,
+      id: `shop-a:revenue:all:1h:${windowStart}`,
+      window_start: windowStart,
+      window_end: windowStart + HOUR,
+    };
+    await app.get(AlertStream).publish(fresh);
+    await watchA.waitFor(before.length + 1, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // nothing more arrives
+    expect(watchA.alerts.map((alert) => alert.id)).toEqual([...before, fresh.id]);
+    expect(watchA.reconnects.length).toBeGreaterThan(0);
+    expect(watchA.reconnects.every((reconnect) => reconnect.code === status.UNAVAILABLE)).toBe(true);
+  });
+
   it('ends open WatchAlerts calls with UNAVAILABLE when it shuts down, without waiting for them', async () => {
     const address = `127.0.0.1:${config.PULSE_FORECAST_GRPC_PORT}`;
-    const client = new ForecastTestClient(address, KEYS.a);
-    const watch = client.watchAlerts();
+    const client = new ForecastClient({ address, apiKey: KEYS.a });
+    const watch = follow(client, { reconnect: false });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const closing = Date.now();
     await app.close();

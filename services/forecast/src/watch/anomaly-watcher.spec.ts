@@ -1,7 +1,8 @@
+import { type AlertV1 } from '@pulse/contracts';
+
 import { status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 
-import { type AlertV1 } from '../alerts/alert-message.js';
 import { type StoredWindow } from '../history/history-series.js';
 import { StoreReadError } from '../history/store-history.js';
 import { shopValue } from '../synthetic-shop.fixture.js';

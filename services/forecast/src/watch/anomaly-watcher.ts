@@ -1,10 +1,10 @@
-import { GRANULARITIES, type DimensionKind, type Granularity, type Metric } from '@pulse/contracts';
+import { GRANULARITIES, type AlertV1, type DimensionKind, type Granularity, type Metric } from '@pulse/contracts';
 import { FORECAST_MODELS, InsufficientHistoryError, type FittedModel } from '@pulse/forecasting';
 
 import { status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 
-import { buildAlert, type AlertV1, type WatchedSeries } from '../alerts/alert-message.js';
+import { buildAlert, type WatchedSeries } from '../alerts/alert-message.js';
 import { type WatchLists } from '../forecast.config.js';
 import { type SeriesRef } from '../forecasting/forecast-requests.js';
 import { type RefitPolicy } from '../forecasting/model-cache.js';
