@@ -1,3 +1,4 @@
+export * from './chromium.js';
 export * from './free-port.js';
 export * from './grpc-probes.js';
 export * from './local-platform.js';

@@ -8,6 +8,13 @@ import { ServiceProcess } from './service-process.js';
 export const SERVICE_NAMES = ['store', 'forecast', 'aggregator', 'cleaner', 'ingest-gateway'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/**
+ * The web console: not on the data path, so it starts after the pipeline and stops first, and only
+ * on platforms whose ports give it one (`consoleHttp`: DEFAULT_PORTS does, `./pulse up` runs it).
+ */
+export const CONSOLE_SERVICE = 'console';
+export type PlatformServiceName = ServiceName | typeof CONSOLE_SERVICE;
+
 export interface PlatformPorts {
   gatewayHttp: number;
   cleanerHttp: number;
@@ -16,6 +23,8 @@ export interface PlatformPorts {
   storeGrpc: number;
   forecastHttp: number;
   forecastGrpc: number;
+  /** The web console's HTTP port; without it the platform runs no console. */
+  consoleHttp?: number;
 }
 
 export const DEFAULT_PORTS: PlatformPorts = {
@@ -26,11 +35,19 @@ export const DEFAULT_PORTS: PlatformPorts = {
   storeGrpc: 50051,
   forecastHttp: 8084,
   forecastGrpc: 50052,
+  consoleHttp: 8085,
 };
 
-/** Ports shifted by an offset, so a test platform can run beside the demo one. */
-export function portsWithOffset(offset: number): PlatformPorts {
-  return Object.fromEntries(Object.entries(DEFAULT_PORTS).map(([k, v]) => [k, v + offset])) as unknown as PlatformPorts;
+/**
+ * Ports shifted by an offset, so a test platform can run beside the demo one. The console is left
+ * out unless asked for (`{ console: true }`): pipeline tests do not need it.
+ */
+export function portsWithOffset(offset: number, options: { console?: boolean } = {}): PlatformPorts {
+  const ports = Object.fromEntries(
+    Object.entries(DEFAULT_PORTS).map(([k, v]) => [k, v + offset]),
+  ) as unknown as PlatformPorts;
+  if (!options.console) delete ports.consoleHttp;
+  return ports;
 }
 
 export interface LocalSecrets {
@@ -78,8 +95,41 @@ export interface PlatformSettings {
   secrets: LocalSecrets;
   keyspace: string;
   partitions?: number;
-  extraEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  extraEnv?: Partial<Record<PlatformServiceName, Record<string, string>>>;
   onLine?: (service: ServiceName, line: string) => void;
+  /** The console's output lines; without it they go to its log file only. */
+  onConsoleLine?: (line: string) => void;
+}
+
+/** The console's environment: the store and forecast it queries, the key file, NATS for pipeline health. */
+export function consoleEnv(settings: PlatformSettings): Record<string, string> {
+  const { ports } = settings;
+  if (ports.consoleHttp === undefined) throw new Error('the platform has no console port (ports.consoleHttp)');
+  return {
+    PULSE_NATS_URL: settings.infraEnv.PULSE_NATS_URL ?? 'nats://127.0.0.1:4222',
+    PULSE_API_KEYS_FILE: settings.secrets.apiKeysFile,
+    PULSE_SHUTDOWN_TIMEOUT_MS: '20000',
+    PULSE_CONSOLE_HTTP_PORT: String(ports.consoleHttp),
+    PULSE_CONSOLE_HOST: '127.0.0.1',
+    PULSE_STORE_ADDR: `127.0.0.1:${ports.storeGrpc}`,
+    PULSE_FORECAST_ADDR: `127.0.0.1:${ports.forecastGrpc}`,
+    ...(settings.extraEnv?.[CONSOLE_SERVICE] ?? {}),
+  };
+}
+
+/** Where the console is, e.g. `http://127.0.0.1:8085/` (undefined when the platform runs none). */
+export function consoleUrl(ports: PlatformPorts): string | undefined {
+  return ports.consoleHttp === undefined ? undefined : `http://127.0.0.1:${ports.consoleHttp}/`;
+}
+
+export function createConsoleProcess(settings: PlatformSettings): ServiceProcess {
+  return new ServiceProcess({
+    name: CONSOLE_SERVICE,
+    env: consoleEnv(settings),
+    readyUrl: `http://127.0.0.1:${settings.ports.consoleHttp}/readyz`,
+    logFile: join(settings.runDir, 'logs', `${CONSOLE_SERVICE}.log`),
+    onLine: settings.onConsoleLine,
+  });
 }
 
 export function serviceEnv(name: ServiceName, settings: PlatformSettings): Record<string, string> {
@@ -136,33 +186,53 @@ export function createServiceProcess(name: ServiceName, settings: PlatformSettin
   });
 }
 
-/** Every service as a child process, started in order and each waited on until ready. */
+/** Exit codes by service; `console` only when the platform ran one. */
+export type PlatformExitCodes = Record<ServiceName, number | null> & { console?: number | null };
+
+/**
+ * Every service as a child process, started in order and each waited on until ready; then the
+ * console when the ports give it one.
+ */
 export class LocalPlatform {
-  readonly services = new Map<ServiceName, ServiceProcess>();
+  readonly services = new Map<PlatformServiceName, ServiceProcess>();
 
   constructor(readonly settings: PlatformSettings) {
     for (const name of SERVICE_NAMES) this.services.set(name, createServiceProcess(name, settings));
+    if (settings.ports.consoleHttp !== undefined) this.services.set(CONSOLE_SERVICE, createConsoleProcess(settings));
   }
 
-  service(name: ServiceName): ServiceProcess {
+  /** The console's URL, or undefined when this platform runs none. */
+  get consoleUrl(): string | undefined {
+    return this.services.has(CONSOLE_SERVICE) ? consoleUrl(this.settings.ports) : undefined;
+  }
+
+  service(name: PlatformServiceName): ServiceProcess {
     const service = this.services.get(name);
     if (!service) throw new Error(`unknown service ${name}`);
     return service;
   }
 
-  async start(onStarted?: (name: ServiceName, ms: number) => void): Promise<void> {
+  async start(onStarted?: (name: PlatformServiceName, ms: number) => void): Promise<void> {
     for (const name of SERVICE_NAMES) {
       const begin = Date.now();
       await this.service(name).start(name === 'store' ? 180_000 : 60_000);
       onStarted?.(name, Date.now() - begin);
     }
+    const consoleProcess = this.services.get(CONSOLE_SERVICE);
+    if (consoleProcess) {
+      const begin = Date.now();
+      await consoleProcess.start();
+      onStarted?.(CONSOLE_SERVICE, Date.now() - begin);
+    }
   }
 
   /** Restarts one service with extra environment (e.g. another mode), draining the old process first. */
-  async reconfigure(name: ServiceName, env: Record<string, string>): Promise<void> {
+  async reconfigure(name: PlatformServiceName, env: Record<string, string>): Promise<void> {
     await this.service(name).stop();
     const extraEnv = { ...this.settings.extraEnv, [name]: { ...(this.settings.extraEnv?.[name] ?? {}), ...env } };
-    const replacement = createServiceProcess(name, { ...this.settings, extraEnv });
+    const settings = { ...this.settings, extraEnv };
+    const replacement =
+      name === CONSOLE_SERVICE ? createConsoleProcess(settings) : createServiceProcess(name, settings);
     this.services.set(name, replacement);
     await replacement.start();
   }
@@ -172,9 +242,11 @@ export class LocalPlatform {
     for (const service of this.services.values()) service.signal(signal);
   }
 
-  /** Reverse order: stop taking traffic first, then drain each stage into the next. */
-  async stop(): Promise<Record<ServiceName, number | null>> {
-    const codes = {} as Record<ServiceName, number | null>;
+  /** The console first (it only reads), then reverse order: stop taking traffic, drain each stage into the next. */
+  async stop(): Promise<PlatformExitCodes> {
+    const codes = {} as PlatformExitCodes;
+    const consoleProcess = this.services.get(CONSOLE_SERVICE);
+    if (consoleProcess) codes.console = await consoleProcess.stop();
     for (const name of [...SERVICE_NAMES].reverse()) codes[name] = await this.service(name).stop();
     return codes;
   }

@@ -21,7 +21,13 @@ import { ReplayClock } from './replay/replay-clock.js';
 import { ReplayFormatError } from './replay/retail-line.js';
 import { emptyReplayStats, replayRetailFile, scanRetailFile, type ReplayStats } from './replay/retail-replay.js';
 import { LoadRun, type ScheduledEvent } from './run/load-run.js';
-import { formatProgress, formatSummary, type ProgressSample, type RunSummary } from './run/progress-report.js';
+import {
+  formatProgress,
+  formatProgressJson,
+  formatSummary,
+  type ProgressSample,
+  type RunSummary,
+} from './run/progress-report.js';
 import { simulatedSchedule } from './run/simulated-source.js';
 import { GrpcStreamSender } from './sender/grpc-stream-sender.js';
 import { HttpBatchSender, probeHttpTarget } from './sender/http-batch-sender.js';
@@ -43,6 +49,8 @@ interface Source {
   /** what the source produced, for the summary */
   summary: () => Record<string, unknown>;
   metaOf?: (event: WireEvent) => EventMeta | undefined;
+  /** stream time of the last event taken (simulate), for --progress-json */
+  streamTime?: () => number | undefined;
 }
 
 function simulateSource(command: SimulateCommand): Source {
@@ -70,12 +78,17 @@ function simulateSource(command: SimulateCommand): Source {
     throw new UsageError((error as Error).message);
   }
   const metas = new WeakMap<WireEvent, EventMeta>();
+  let streamTime: number | undefined;
   return {
     events: simulatedSchedule(traffic, {
       until: durationMs === undefined ? undefined : start + durationMs,
       backfill: command.backfill,
-      onEvent: command.meta ? ({ event, meta }) => metas.set(event, meta) : undefined,
+      onEvent: ({ event, meta }) => {
+        streamTime = meta.emitAt;
+        if (command.meta) metas.set(event, meta);
+      },
     }),
+    streamTime: () => streamTime,
     progress: () => ({}),
     summary: () => ({ runId: traffic.config.runId, seed: command.seed, ...traffic.stats() }),
     metaOf: command.meta ? (event) => metas.get(event) : undefined,
@@ -193,12 +206,15 @@ async function main(): Promise<number> {
     send: { ...sender.stats },
     source: source.progress(),
   });
-  const inPlace = process.stderr.isTTY === true;
+  const inPlace = process.stderr.isTTY === true && !command.progressJson;
   let previous: ProgressSample | undefined;
   const ticker = setInterval(() => {
     const current = sample();
-    const line = formatProgress(current, previous, command.print);
-    process.stderr.write(inPlace ? `\r\u001b[2K${line}` : `${line}\n`);
+    if (command.progressJson) process.stderr.write(`${formatProgressJson(current, source.streamTime?.())}\n`);
+    else {
+      const line = formatProgress(current, previous, command.print);
+      process.stderr.write(inPlace ? `\r\u001b[2K${line}` : `${line}\n`);
+    }
     previous = current;
   }, 1_000);
   if (command.quiet) clearInterval(ticker);

@@ -1,17 +1,32 @@
 /**
  * The local platform: `up` starts NATS, Cassandra and every service with prefixed logs;
- * `demo` does the same and runs simulated shop traffic with a live terminal dashboard.
+ * `demo` does the same, runs tools/loadgen's simulated shop (history backfill, a flash sale, then
+ * live traffic: src/traffic/) and shows the analytics live in the terminal (src/dashboard/).
  * Ctrl-C (or --duration) stops everything in reverse order, draining each service.
  */
-import { MetricsClient } from '@pulse/client';
+import { ForecastClient, MetricsClient, millis } from '@pulse/client';
+import { proto } from '@pulse/contracts';
 import { DEFAULT_PORTS, ensureLocalSecrets, LocalPlatform, workspaceRoot, type ServiceName } from '@pulse/testing';
 
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { render, snapshot } from './dashboard/live-dashboard.js';
-import { TrafficSender } from './traffic/traffic-sender.js';
+import { type DashboardModel, type StreamCounts } from './dashboard/dashboard-model.js';
+import {
+  readAlerts,
+  readForecast,
+  readFunnel,
+  readMinutes,
+  readShoppers,
+  readStreamTotals,
+  readTopProducts,
+} from './dashboard/dashboard-queries.js';
+import { renderDashboard, renderStatusLine } from './dashboard/dashboard-view.js';
+import { PanelPoller } from './dashboard/panel-poller.js';
+import { DEMO_CURRENCY, DEMO_FORECAST, DEMO_TENANT, demoServiceEnv, parseDemoOptions } from './demo-options.js';
+import { DemoTraffic, historyToBackfill } from './traffic/demo-traffic.js';
 
 const COLORS: Record<ServiceName, string> = {
   'ingest-gateway': '36',
@@ -21,23 +36,43 @@ const COLORS: Record<ServiceName, string> = {
   forecast: '34',
 };
 
+const USAGE = `usage: platform (up|demo) [--duration seconds] [--keep-infra]
+demo only: [--rate events/s] [--history-minutes N] [--flash-sale factor] [--seed N] [--time-zone ZONE]`;
+
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    rate: { type: 'string', default: '300' },
+    rate: { type: 'string' },
     duration: { type: 'string' },
     'keep-infra': { type: 'boolean', default: false },
+    'history-minutes': { type: 'string' },
+    'flash-sale': { type: 'string' },
+    seed: { type: 'string' },
+    'time-zone': { type: 'string' },
   },
 });
 const command = positionals[0] ?? 'demo';
 if (!['up', 'demo'].includes(command)) {
-  process.stderr.write(`usage: platform (up|demo) [--rate events/s] [--duration seconds] [--keep-infra]\n`);
+  process.stderr.write(`${USAGE}\n`);
+  process.exit(2);
+}
+let demo: ReturnType<typeof parseDemoOptions>;
+try {
+  demo = parseDemoOptions(values);
+} catch (error) {
+  process.stderr.write(`platform: ${(error as Error).message}\n${USAGE}\n`);
   process.exit(2);
 }
 
+const began = Date.now();
 const runDir = join(workspaceRoot, '.run/dev');
 const interactive = process.stdout.isTTY === true && command === 'demo';
-const say = (line: string) => process.stdout.write(`\u001b[1m[pulse]\u001b[0m ${line}\n`);
+const progress: string[] = [];
+const say = (line: string) => {
+  progress.push(line);
+  process.stdout.write(`\u001b[1m[pulse]\u001b[0m ${line}\n`);
+};
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function infra(...args: string[]): void {
   const result = spawnSync('bash', [join(workspaceRoot, 'scripts/infra.sh'), ...args], {
@@ -50,7 +85,8 @@ function infra(...args: string[]): void {
 
 say('starting NATS (JetStream) and Cassandra — the first run installs them, later runs take seconds');
 infra('up');
-const secrets = ensureLocalSecrets(runDir, ['demo']);
+const secrets = ensureLocalSecrets(runDir, [DEMO_TENANT]);
+const apiKey = secrets.apiKeys[DEMO_TENANT];
 const platform = new LocalPlatform({
   runDir,
   ports: DEFAULT_PORTS,
@@ -61,15 +97,17 @@ const platform = new LocalPlatform({
     PULSE_CASSANDRA_CONTACT_POINTS: `127.0.0.1:${process.env.PULSE_CASSANDRA_PORT ?? 9042}`,
     PULSE_CASSANDRA_LOCAL_DC: 'datacenter1',
   },
+  extraEnv: command === 'demo' ? demoServiceEnv() : undefined,
   onLine: interactive
     ? undefined
     : (service, line) => process.stdout.write(`\u001b[${COLORS[service]}m${service.padEnd(14)}|\u001b[0m ${line}\n`),
 });
 
 let stopping = false;
-let sender: TrafficSender | undefined;
-let client: MetricsClient | undefined;
+let traffic: DemoTraffic | undefined;
+const closers: Array<() => void> = [];
 let refresh: NodeJS.Timeout | undefined;
+const timings: Record<string, number> = {};
 
 async function shutdown(code: number): Promise<never> {
   if (stopping) process.exit(code);
@@ -77,70 +115,172 @@ async function shutdown(code: number): Promise<never> {
   clearInterval(refresh);
   if (interactive) process.stdout.write('\u001b[?25h\n');
   say('stopping: traffic, then services (each drains), then servers');
-  await sender?.stop();
-  client?.close();
+  const loadgenCode = await traffic?.stop();
+  if (loadgenCode !== undefined) say(`loadgen stopped (exit ${loadgenCode})`);
+  for (const close of closers) close();
+  // A service stopped before it was ever started has no exit code and is not a failure.
+  const started = new Set(
+    [...platform.services].filter(([, service]) => service.pid !== undefined).map(([name]) => name),
+  );
   const codes = await platform.stop();
   say(
     `services stopped: ${Object.entries(codes)
       .map(([name, c]) => `${name}=${c}`)
       .join(' ')}`,
   );
+  if (Object.keys(timings).length > 0)
+    say(
+      `timings from start: ${Object.entries(timings)
+        .map(([what, ms]) => `${what} ${seconds(ms)}`)
+        .join(' · ')}`,
+    );
   if (!values['keep-infra']) infra('down');
-  process.exit(code);
+  const clean =
+    Object.entries(codes).every(([name, c]) => c === 0 || (c === null && !started.has(name as ServiceName))) &&
+    (loadgenCode ?? 0) === 0;
+  process.exit(code !== 0 ? code : clean ? 0 : 1);
 }
 process.on('SIGINT', () => void shutdown(0));
 // A closed pipe (e.g. `./pulse up | head`) must not kill the runner before it stopped everything.
 process.stdout.on('error', () => undefined);
-process.on('exit', () => platform.signalAll('SIGTERM'));
+process.on('exit', () => {
+  traffic?.signal('SIGTERM');
+  platform.signalAll('SIGTERM');
+});
 process.on('SIGTERM', () => void shutdown(0));
+if (values.duration) setTimeout(() => void shutdown(0), Number(values.duration) * 1000);
 
 try {
-  await platform.start((name, ms) => say(`${name} ready (${(ms / 1000).toFixed(1)} s)`));
+  await platform.start((name, ms) => say(`${name} ready (${seconds(ms)})`));
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   await shutdown(1);
 }
+timings['services ready'] = Date.now() - began;
 
 const hints = [
-  `ingest:  curl -X POST http://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}/v1/events -H 'x-api-key: ${secrets.apiKeys.demo}' -H 'content-type: application/json' -d '{"event_id":"hello-1","type":"page_view","occurred_at":${Date.now()}}'`,
-  `query:   gRPC pulse.store.v1.MetricsService at 127.0.0.1:${DEFAULT_PORTS.storeGrpc} (metadata x-api-key: ${secrets.apiKeys.demo})`,
-  `logs:    ${join(runDir, 'logs')}/<service>.log    API key of tenant demo: ${secrets.apiKeys.demo}`,
+  `console: ${platform.consoleUrl} (enter the API key of tenant ${DEMO_TENANT}: ${apiKey})`,
+  `ingest:  curl -X POST http://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}/v1/events -H 'x-api-key: ${apiKey}' -H 'content-type: application/json' -d '{"event_id":"hello-1","type":"page_view","occurred_at":${Date.now()}}'`,
+  `query:   gRPC pulse.store.v1.MetricsService at 127.0.0.1:${DEFAULT_PORTS.storeGrpc} (metadata x-api-key: ${apiKey})`,
+  `logs:    ${join(runDir, 'logs')}/<service>.log    API key of tenant ${DEMO_TENANT}: ${apiKey}`,
 ];
 
 if (command === 'up') {
   say('platform is up');
   for (const hint of hints) say(hint);
-} else {
-  const traffic = new TrafficSender(
-    `http://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}/v1/events`,
-    secrets.apiKeys.demo,
-    Number(values.rate),
-  );
-  const metrics = new MetricsClient({
-    address: `127.0.0.1:${DEFAULT_PORTS.storeGrpc}`,
-    apiKey: secrets.apiKeys.demo,
-    deadlineMs: 2_000,
-  });
-  sender = traffic;
-  client = metrics;
-  traffic.start();
-  const began = Date.now();
-  let ticks = 0;
-  if (interactive) process.stdout.write('\u001b[?25l');
-  refresh = setInterval(() => {
-    ticks += 1;
-    void snapshot(metrics, Date.now()).then((snap) => {
-      if (stopping) return;
-      const elapsed = Math.round((Date.now() - began) / 1000);
-      if (interactive) process.stdout.write(`\u001b[H\u001b[2J${render(snap, traffic.stats, elapsed, hints)}\n`);
-      else if (ticks % 5 === 0)
-        say(
-          `t=${elapsed}s sent=${traffic.stats.sent} accepted=${traffic.stats.accepted} counted(last 10 min)=${snap.countedLast10m}${snap.error ? ` error=${snap.error}` : ''}`,
-        );
-    });
-  }, 1_000);
+} else if (!stopping) {
+  say(hints[0]);
+  await runDemo();
 }
 
-if (values.duration) {
-  setTimeout(() => void shutdown(0), Number(values.duration) * 1000);
+async function runDemo(): Promise<void> {
+  const loadgenMainJs = join(workspaceRoot, 'dist/tools/loadgen/src/main.js');
+  if (!existsSync(loadgenMainJs)) {
+    say(`${loadgenMainJs} is missing: build it with ./pulse build (or npx nx run loadgen:build)`);
+    await shutdown(1);
+  }
+  const grpc = { apiKey, deadlineMs: 8_000 };
+  const metrics = new MetricsClient({ ...grpc, address: `127.0.0.1:${DEFAULT_PORTS.storeGrpc}` });
+  const forecasts = new ForecastClient({
+    ...grpc,
+    address: `127.0.0.1:${DEFAULT_PORTS.forecastGrpc}`,
+    deadlineMs: 10_000,
+  });
+  closers.push(
+    () => metrics.close(),
+    () => forecasts.close(),
+  );
+
+  // What the store has already (a previous demo) is not sent again: only the missing span.
+  const now = Date.now();
+  let lastDataEnd: number | undefined;
+  try {
+    const series = await metrics.getSeries(
+      {
+        metric: 'events',
+        granularity: proto.pulse.store.v1.Granularity.GRANULARITY_MINUTE,
+        from: now - demo.historyMinutes * 60_000,
+        to: now + 60_000,
+      },
+      10_000,
+    );
+    const last = series.points.at(-1);
+    if (last) lastDataEnd = millis(last.windowEnd);
+  } catch (error) {
+    say(`could not read what the store has (${(error as Error).message}); backfilling the full history`);
+  }
+  const historySeconds = historyToBackfill(now, demo.historyMinutes * 60, lastDataEnd);
+  say(
+    historySeconds > 0
+      ? `backfilling ${Math.round(historySeconds / 60)} min of shop history, then ${demo.flashSale > 1 ? `a ${demo.flashSale}× flash sale, then ` : ''}live traffic at ${demo.shop.rate} events/s (weekly mean)`
+      : `the store already has the last ${demo.historyMinutes} min of history: live traffic at ${demo.shop.rate} events/s`,
+  );
+
+  traffic = new DemoTraffic({
+    loadgenMainJs,
+    cwd: workspaceRoot,
+    shop: demo.shop,
+    target: { gatewayUrl: `http://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}`, apiKey },
+    historySeconds,
+    flashSaleFactor: demo.flashSale,
+    minFlashSaleSeconds: 60,
+  });
+  const run = traffic;
+  void run.run().then(() => {
+    const state = run.state;
+    if (state.stage === 'failed' && !stopping) say(state.error ?? 'loadgen failed');
+  });
+
+  const monitorUrl = `http://127.0.0.1:${process.env.PULSE_NATS_MONITOR_PORT ?? 8222}`;
+  let baseline: StreamCounts | undefined;
+  const panels = {
+    minutes: new PanelPoller((t) => readMinutes(metrics, t), 1_000),
+    topProducts: new PanelPoller((t) => readTopProducts(metrics, t), 2_000),
+    funnel: new PanelPoller((t) => readFunnel(metrics, t), 2_000),
+    shoppers: new PanelPoller((t) => readShoppers(metrics, t), 2_000),
+    forecast: new PanelPoller(() => readForecast(forecasts, DEMO_FORECAST), 5_000),
+    alerts: new PanelPoller(() => readAlerts(forecasts, began), 3_000),
+    streams: new PanelPoller(async () => {
+      const totals = await readStreamTotals(monitorUrl);
+      baseline ??= totals;
+      return { dlq: totals.dlq - baseline.dlq, late: totals.late - baseline.late };
+    }, 2_000),
+  };
+
+  if (interactive) process.stdout.write('\u001b[?25l\u001b[2J');
+  const tick = () => {
+    if (stopping) return;
+    const t = Date.now();
+    for (const panel of Object.values(panels)) panel.tick(t);
+    const state = run.state;
+    if (state.total.accepted > 0) timings['traffic flowing'] ??= t - began;
+    if (state.liveSince !== undefined) timings['live traffic'] ??= state.liveSince - began;
+    if (panels.forecast.result.data?.kind === 'ready') timings['forecast visible'] ??= t - began;
+    if ((panels.alerts.result.data?.length ?? 0) > 0) timings['first alert'] ??= t - began;
+    const model: DashboardModel = {
+      now: t,
+      startedAt: began,
+      tenant: DEMO_TENANT,
+      currency: DEMO_CURRENCY,
+      progress: state.stage === 'live' ? [] : progress,
+      traffic: state,
+      minutes: panels.minutes.result,
+      topProducts: panels.topProducts.result,
+      funnel: panels.funnel.result,
+      shoppers: panels.shoppers.result,
+      forecast: panels.forecast.result,
+      alerts: panels.alerts.result,
+      streams: panels.streams.result,
+    };
+    if (interactive) {
+      const lines = renderDashboard(model, {
+        width: process.stdout.columns ?? 100,
+        height: (process.stdout.rows ?? 30) - 1,
+        color: true,
+      });
+      process.stdout.write(`\u001b[H${lines.map((line) => `${line}\u001b[K`).join('\n')}\n\u001b[J`);
+    } else say(renderStatusLine(model));
+  };
+  refresh = setInterval(tick, 1_000);
+  tick();
 }

@@ -53,6 +53,11 @@ describe('parseLoadgenArgs', () => {
     );
   });
 
+  it('reads --progress-json, off by default', () => {
+    expect((parseLoadgenArgs(['simulate', ...KEY], {}) as SimulateCommand).progressJson).toBe(false);
+    expect((parseLoadgenArgs(['simulate', ...KEY, '--progress-json'], {}) as SimulateCommand).progressJson).toBe(true);
+  });
+
   it('reads a replay with its date format, zone, speed and time shift', () => {
     const command = parseLoadgenArgs(
       [

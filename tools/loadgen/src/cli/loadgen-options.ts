@@ -24,6 +24,8 @@ Where to send (both commands)                                              defau
   --print               write the events to stdout as NDJSON, send nothing
   --json                also print the summary as JSON on stdout
   --quiet               no progress line (it goes to stderr every second)
+  --progress-json       the progress line as one JSON object per second (for a
+                        wrapping process: counts and, for simulate, stream time)
 
 simulate
   --rate N              mean events/s over a week; hour and weekday scale it 100
@@ -81,6 +83,8 @@ export interface SendOptions {
   print: boolean;
   json: boolean;
   quiet: boolean;
+  /** progress on stderr as JSON lines instead of the human line */
+  progressJson: boolean;
 }
 
 export interface SimulateCommand extends SendOptions {
@@ -129,6 +133,7 @@ const OPTIONS = {
   print: { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  'progress-json': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   // simulate
   rate: { type: 'string' },
@@ -260,6 +265,7 @@ function parseCommand(argv: readonly string[], env: Readonly<Record<string, stri
     print,
     json: values.json ?? false,
     quiet: values.quiet ?? false,
+    progressJson: values['progress-json'] ?? false,
   };
   if (send.gzip && transport === 'grpc') throw new UsageError('--gzip applies to the http transport only');
   const timeZone = (name: string) => {

@@ -1,5 +1,5 @@
 import { emptySendStats } from '../sender/send-stats.js';
-import { formatDuration, formatProgress, formatSummary } from './progress-report.js';
+import { formatDuration, formatProgress, formatProgressJson, formatSummary } from './progress-report.js';
 
 describe('progress report', () => {
   it('shows the send rate since the last line and the totals', () => {
@@ -14,6 +14,26 @@ describe('progress report', () => {
     );
     expect(formatProgress({ ...now, send: { ...now.send, failed: 7 } }, previous, false)).toContain('failed 7');
     expect(formatProgress(now, previous, true)).toBe('[2s] sent 1,500 (1,000/s) · lines 1,600 · bad lines 2');
+  });
+
+  it('writes the progress for a wrapping process as one JSON line with the stream time', () => {
+    const sample = {
+      elapsedMs: 3_000,
+      send: { ...emptySendStats(), sent: 900, accepted: 880, duplicates: 9, rejectReasons: { 'type: missing': 2 } },
+    };
+    expect(JSON.parse(formatProgressJson(sample, 1_795_000_000_000))).toEqual({
+      elapsedMs: 3_000,
+      sent: 900,
+      accepted: 880,
+      duplicates: 9,
+      rejected: 0,
+      retries: 0,
+      failed: 0,
+      requests: 0,
+      streamTime: 1_795_000_000_000,
+    });
+    expect(formatProgressJson(sample)).not.toContain('\n');
+    expect(JSON.parse(formatProgressJson({ ...sample, source: { lines: 4 } })).source).toEqual({ lines: 4 });
   });
 
   it('summarizes the run with the most common rejection reasons and the first bad lines', () => {

@@ -33,6 +33,22 @@ export function formatProgress(
   return `[${formatDuration(sample.elapsedMs)}] ${parts.join(' · ')}`;
 }
 
+/**
+ * The same sample as one JSON line (`--progress-json`), for a process that wraps loadgen: the
+ * send counts, the source's counters and, for a simulation, `streamTime` — the stream time of the
+ * last event taken (epoch ms), which tells how far a backfill has got.
+ */
+export function formatProgressJson(sample: ProgressSample, streamTime?: number): string {
+  const { rejectReasons: _reasons, lastError, ...counts } = sample.send;
+  return JSON.stringify({
+    elapsedMs: sample.elapsedMs,
+    ...counts,
+    ...(lastError === undefined ? {} : { lastError }),
+    ...(streamTime === undefined ? {} : { streamTime }),
+    ...(sample.source && Object.keys(sample.source).length > 0 ? { source: sample.source } : {}),
+  });
+}
+
 export interface RunSummary {
   command: 'simulate' | 'replay';
   target: string;
