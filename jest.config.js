@@ -15,7 +15,7 @@ export default {
       ...preset,
       rootDir: '.',
       displayName: 'unit',
-      testMatch: ['<rootDir>/{libs,services,tools}/**/src/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{libs,services,tools,bench}/**/src/**/*.spec.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.int\\.spec\\.ts$'],
     },
     {

@@ -2,12 +2,15 @@
  * Forecast backtest benchmark (issue 6, point 5): hourly series generated with a known trend, daily
  * and weekly seasonality and Gaussian noise (plus one with a level shift, one with missing windows
  * and one without any pattern), a rolling-origin backtest of every model on each, and a markdown
- * table of MASE, sMAPE and interval coverage. Pure computation: no servers.
+ * table of MASE, sMAPE and interval coverage. Pure computation: no servers. Prints the table; with
+ * --out also writes forecast-backtest.{md,json} there.
  *
- *   node dist/bench/src/forecast-backtest.js [--weeks 8] [--origins 14] [--horizon 24] [--seed 1]
+ *   node dist/bench/src/forecast-backtest.js [--weeks 8] [--origins 14] [--horizon 24] [--seed 1] [--out dir]
  */
 import { backtestAll, type BacktestReport, type TimeSeries } from '@pulse/forecasting';
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { machineFacts } from './bench-report.js';
@@ -18,6 +21,7 @@ const { values: args } = parseArgs({
     origins: { type: 'string', default: '14' },
     horizon: { type: 'string', default: '24' },
     seed: { type: 'string', default: '1' },
+    out: { type: 'string' },
   },
 });
 const WEEKS = Number(args.weeks);
@@ -139,3 +143,30 @@ const md = [
     `${seconds.toFixed(1)} s on ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}.`,
 ].join('\n');
 process.stdout.write(`${md}\n`);
+if (args.out) {
+  const out = resolve(args.out);
+  const report = {
+    when: new Date().toISOString(),
+    machine,
+    weeks: WEEKS,
+    origins: ORIGINS,
+    horizon: HORIZON,
+    seed: SEED,
+    seconds: Math.round(seconds * 100) / 100,
+    series: results.map(({ name, reports }) => ({
+      name,
+      description: series.find((s) => s.name === name)?.description,
+      models: reports.map((r) => ({
+        model: r.model,
+        mase: r.mase,
+        smape: r.smape,
+        coverage: r.coverage,
+        chosen: r.model === 'auto' ? r.chosen : undefined,
+      })),
+    })),
+  };
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'forecast-backtest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(out, 'forecast-backtest.md'), `${md}\n`);
+  process.stdout.write(`\nwrote ${join(out, 'forecast-backtest.{md,json}')}\n`);
+}

@@ -1,9 +1,10 @@
 /**
  * Ingest benchmark: HTTP batches of 100 and 1,000 events and the gRPC client stream into the real
  * gateway (built, as a child process) and a real JetStream on this machine; then the cleaner's
- * throughput draining what the gateway persisted. Prints a table and writes bench/results/ingest.{json,md}.
+ * throughput draining what the gateway persisted. Prints a table and writes ingest.{json,md} into
+ * --out (bench/results by default); the JSON has every run's value and when each scenario ran.
  *
- *   node dist/bench/src/ingest-bench.js [--events 200000] [--runs 3]
+ *   node dist/bench/src/ingest-bench.js [--events 200000] [--runs 3] [--out bench/results]
  */
 import { IngestClient } from '@pulse/client';
 import { hashApiKey } from '@pulse/config';
@@ -11,7 +12,7 @@ import { freePort, PrivateNats, ServiceProcess, workspaceRoot } from '@pulse/tes
 
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -20,11 +21,17 @@ import autocannon from 'autocannon';
 import { machineFacts, peakRssMiB, summarize } from './bench-report.js';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string', default: '200000' }, runs: { type: 'string', default: '3' } },
+  options: {
+    events: { type: 'string', default: '200000' },
+    runs: { type: 'string', default: '3' },
+    out: { type: 'string', default: join(workspaceRoot, 'bench/results') },
+  },
 });
 const EVENTS = Number(values.events);
 const RUNS = Number(values.runs);
+const OUT = resolve(values.out);
 const KEY = 'bench-key';
+const CONNECTIONS = 16;
 
 function event(id: string, i: number) {
   return {
@@ -67,7 +74,8 @@ async function httpRun(url: string, batch: number, total: number, prefix: string
   const result = await autocannon({
     url,
     method: 'POST',
-    connections: 16,
+    // autocannon refuses more connections than requests (a small --events).
+    connections: Math.min(CONNECTIONS, requests),
     pipelining: 1,
     amount: requests,
     headers: { 'content-type': 'application/json', 'x-api-key': KEY },
@@ -117,6 +125,8 @@ async function grpcRun(address: string, total: number, prefix: string): Promise<
   return { eventsPerSecond: Math.round(total / seconds) };
 }
 
+// Exit handlers (kill what we started) run on Ctrl-C and SIGTERM too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const nats = new PrivateNats(await freePort());
 await nats.start();
 const dir = mkdtempSync(join(tmpdir(), 'pulse-bench-'));
@@ -131,13 +141,19 @@ const common = {
 };
 const url = `http://127.0.0.1:${httpPort}/v1/events`;
 const rows: Array<{
+  /** Stable across runs and event counts, e.g. `batch/http-100`. */
+  key: string;
   scenario: string;
   median: number;
   p99: number;
+  /** Events/s of each run. */
+  samples: number[];
   latencyP50?: number;
   latencyP99?: number;
   errors: number;
 }> = [];
+/** When each scenario ran (epoch ms), named by its row's key: lets a caller attribute CPU to it. */
+const phases: Array<{ name: string; from: number; to: number }> = [];
 const gatewayRss: Record<string, number | undefined> = {};
 for (const mode of ['per-event', 'batch'] as const) {
   const gateway = new ServiceProcess({
@@ -154,28 +170,39 @@ for (const mode of ['per-event', 'batch'] as const) {
     readyUrl: `http://127.0.0.1:${httpPort}/readyz`,
     logFile: join(dir, `gateway-${mode}.log`),
   });
+  process.on('exit', () => gateway.signal('SIGKILL'));
   await gateway.start();
   for (const batch of [100, 1000]) {
+    const key = `${mode}/http-${batch}`;
+    const from = Date.now();
     const runs: HttpRun[] = [];
     for (let run = 0; run < RUNS; run += 1) runs.push(await httpRun(url, batch, EVENTS, `${mode}-http${batch}-${run}`));
+    phases.push({ name: key, from, to: Date.now() });
     const rate = summarize(runs.map((r) => r.eventsPerSecond));
     rows.push({
-      scenario: `${mode}: HTTP batches of ${batch} (16 connections)`,
+      key,
+      scenario: `${mode}: HTTP batches of ${batch} (${Math.min(CONNECTIONS, Math.floor(EVENTS / batch))} connections)`,
       median: rate.median,
       p99: rate.min, // the slowest run: with few runs p99 of throughput is its minimum
+      samples: runs.map((r) => r.eventsPerSecond),
       latencyP50: summarize(runs.map((r) => r.p50)).median,
       latencyP99: summarize(runs.map((r) => r.p99)).median,
       errors: runs.reduce((sum, r) => sum + r.non2xx, 0),
     });
   }
+  const grpcKey = `${mode}/grpc`;
+  const grpcFrom = Date.now();
   const grpcRuns = [];
   for (let run = 0; run < RUNS; run += 1)
     grpcRuns.push(await grpcRun(`127.0.0.1:${grpcPort}`, EVENTS, `${mode}-grpc-${run}`));
+  phases.push({ name: grpcKey, from: grpcFrom, to: Date.now() });
   const grpcRate = summarize(grpcRuns.map((r) => r.eventsPerSecond));
   rows.push({
+    key: grpcKey,
     scenario: `${mode}: gRPC client streams (4 × batches of 500)`,
     median: grpcRate.median,
     p99: grpcRate.min,
+    samples: grpcRuns.map((r) => r.eventsPerSecond),
     errors: 0,
   });
   gatewayRss[mode] = peakRssMiB(gateway.pid);
@@ -196,6 +223,8 @@ const cleaner = new ServiceProcess({
   readyUrl: `http://127.0.0.1:${cleanerPort}/readyz`,
   logFile: join(dir, 'cleaner.log'),
 });
+process.on('exit', () => cleaner.signal('SIGKILL'));
+const cleanerFrom = Date.now();
 const began = performance.now();
 await cleaner.start();
 let cleaned = 0;
@@ -205,13 +234,16 @@ for (;;) {
   await new Promise((resolve) => setTimeout(resolve, 200));
 }
 const cleanerSeconds = (performance.now() - began) / 1000;
+phases.push({ name: 'cleaner', from: cleanerFrom, to: Date.now() });
 const cleanerRss = peakRssMiB(cleaner.pid);
 await cleaner.stop();
 await nats.destroy();
 rows.push({
+  key: 'cleaner',
   scenario: `cleaner draining ${raw} raw events (incl. start-up)`,
   median: Math.round(raw / cleanerSeconds),
   p99: Math.round(raw / cleanerSeconds),
+  samples: [Math.round(raw / cleanerSeconds)],
   errors: 0,
 });
 
@@ -221,6 +253,7 @@ const results = {
   eventsPerRun: EVENTS,
   runs: RUNS,
   rows,
+  phases,
   peakRssMiB: { gateway: gatewayRss, cleaner: cleanerRss },
 };
 const md = [
@@ -233,7 +266,7 @@ const md = [
   '',
   `peak RSS: gateway ${gatewayRss['per-event']} MiB (per-event) / ${gatewayRss.batch} MiB (batch), cleaner ${cleanerRss} MiB; ${EVENTS.toLocaleString('en')} events per run, ${RUNS} runs; ${results.machine.cpus} cores (${results.machine.cpuModel}), Node ${results.machine.node}; NATS, gateway and load generator share the machine.`,
 ].join('\n');
-mkdirSync(join(workspaceRoot, 'bench/results'), { recursive: true });
-writeFileSync(join(workspaceRoot, 'bench/results/ingest.json'), JSON.stringify(results, null, 2));
-writeFileSync(join(workspaceRoot, 'bench/results/ingest.md'), `${md}\n`);
-process.stdout.write(`${md}\n`);
+mkdirSync(OUT, { recursive: true });
+writeFileSync(join(OUT, 'ingest.json'), JSON.stringify(results, null, 2));
+writeFileSync(join(OUT, 'ingest.md'), `${md}\n`);
+process.stdout.write(`${md}\n\nwrote ${join(OUT, 'ingest.{md,json}')}\n`);
