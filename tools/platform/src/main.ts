@@ -6,7 +6,15 @@
  */
 import { ForecastClient, MetricsClient, millis } from '@pulse/client';
 import { proto } from '@pulse/contracts';
-import { DEFAULT_PORTS, ensureLocalSecrets, LocalPlatform, workspaceRoot, type ServiceName } from '@pulse/testing';
+import {
+  createServiceProcess,
+  DEFAULT_PORTS,
+  ensureLocalSecrets,
+  LocalPlatform,
+  workspaceRoot,
+  type ServiceName,
+  type ServiceProcess,
+} from '@pulse/testing';
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -36,7 +44,7 @@ const COLORS: Record<ServiceName, string> = {
   forecast: '34',
 };
 
-const USAGE = `usage: platform (up|demo) [--duration seconds] [--keep-infra]
+const USAGE = `usage: platform (up|demo) [--duration seconds] [--keep-infra] [--profile single|cluster]
 demo only: [--rate events/s] [--history-minutes N] [--flash-sale factor] [--seed N] [--time-zone ZONE]`;
 
 const { values, positionals } = parseArgs({
@@ -45,6 +53,7 @@ const { values, positionals } = parseArgs({
     rate: { type: 'string' },
     duration: { type: 'string' },
     'keep-infra': { type: 'boolean', default: false },
+    profile: { type: 'string', default: 'single' },
     'history-minutes': { type: 'string' },
     'flash-sale': { type: 'string' },
     seed: { type: 'string' },
@@ -56,6 +65,11 @@ if (!['up', 'demo'].includes(command)) {
   process.stderr.write(`${USAGE}\n`);
   process.exit(2);
 }
+const cluster = values.profile === 'cluster';
+if (!['single', 'cluster'].includes(values.profile ?? '')) {
+  process.stderr.write(`platform: --profile must be single or cluster, got '${values.profile}'\n${USAGE}\n`);
+  process.exit(2);
+}
 let demo: ReturnType<typeof parseDemoOptions>;
 try {
   demo = parseDemoOptions(values);
@@ -65,7 +79,7 @@ try {
 }
 
 const began = Date.now();
-const runDir = join(workspaceRoot, '.run/dev');
+const runDir = join(workspaceRoot, cluster ? '.run/cluster' : '.run/dev');
 const interactive = process.stdout.isTTY === true && command === 'demo';
 const progress: string[] = [];
 const say = (line: string) => {
@@ -74,17 +88,35 @@ const say = (line: string) => {
 };
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-function infra(...args: string[]): void {
-  const result = spawnSync('bash', [join(workspaceRoot, 'scripts/infra.sh'), ...args], {
+function infra(...args: string[]): string {
+  const profile = ['--profile', cluster ? 'cluster' : 'single'];
+  const result = spawnSync('bash', [join(workspaceRoot, 'scripts/infra.sh'), ...profile, ...args], {
     cwd: workspaceRoot,
     env: { ...process.env, PULSE_RUN_DIR: runDir },
-    stdio: 'inherit',
+    stdio: args[0] === 'env' ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`scripts/infra.sh ${args.join(' ')} failed`);
+  return result.stdout ?? '';
 }
 
-say('starting NATS (JetStream) and Cassandra — the first run installs them, later runs take seconds');
+/** `infra.sh env` output (export lines, printf %q quoting) as an environment. */
+function infraEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of infra('env').split('\n')) {
+    const match = /^export (\w+)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]] = match[2].replace(/^'(.*)'$/, '$1').replace(/\\(.)/g, '$1');
+  }
+  return env;
+}
+
+say(
+  cluster
+    ? 'starting the cluster profile: 3 NATS servers (JetStream, R3 streams) and a 3-node Cassandra ring (RF 3) — about a minute, ~2 GiB'
+    : 'starting NATS (JetStream) and Cassandra — the first run installs them, later runs take seconds',
+);
 infra('up');
+const infraEnv = infraEnvironment();
 const secrets = ensureLocalSecrets(runDir, [DEMO_TENANT]);
 const apiKey = secrets.apiKeys[DEMO_TENANT];
 const platform = new LocalPlatform({
@@ -92,16 +124,46 @@ const platform = new LocalPlatform({
   ports: DEFAULT_PORTS,
   secrets,
   keyspace: 'pulse',
-  infraEnv: {
-    PULSE_NATS_URL: `nats://127.0.0.1:${process.env.PULSE_NATS_PORT ?? 4222}`,
-    PULSE_CASSANDRA_CONTACT_POINTS: `127.0.0.1:${process.env.PULSE_CASSANDRA_PORT ?? 9042}`,
-    PULSE_CASSANDRA_LOCAL_DC: 'datacenter1',
-  },
-  extraEnv: command === 'demo' ? demoServiceEnv() : undefined,
+  infraEnv,
+  extraEnv: withProfile(command === 'demo' ? demoServiceEnv() : {}, 'agg-a'),
   onLine: interactive
     ? undefined
     : (service, line) => process.stdout.write(`\u001b[${COLORS[service]}m${service.padEnd(14)}|\u001b[0m ${line}\n`),
 });
+
+/** The cluster profile runs the aggregator as two lease-owning replicas (the survivor takes over). */
+function withProfile(
+  env: Partial<Record<ServiceName, Record<string, string>>>,
+  member: string,
+): Partial<Record<ServiceName, Record<string, string>>> {
+  if (!cluster) return env;
+  return {
+    ...env,
+    aggregator: { ...env.aggregator, PULSE_AGGREGATOR_ASSIGNMENT: 'lease', PULSE_AGGREGATOR_MEMBER_ID: member },
+  };
+}
+
+/** Second replicas in the cluster profile: the aggregator (lease owner), cleaner and store (shared consumers). */
+const replicas: ServiceProcess[] = [];
+async function startReplicas(): Promise<void> {
+  if (!cluster) return;
+  const settings = platform.settings;
+  const offset = 100;
+  const ports = Object.fromEntries(
+    Object.entries(settings.ports).map(([name, port]) => [name, (port as number) + offset]),
+  ) as unknown as typeof settings.ports; // every port of the first replica, shifted
+  for (const name of ['aggregator', 'cleaner', 'store'] as const) {
+    const replica = createServiceProcess(name, {
+      ...settings,
+      runDir: join(runDir, 'replica-2'),
+      ports,
+      extraEnv: withProfile(command === 'demo' ? demoServiceEnv() : {}, 'agg-b'),
+    });
+    await replica.start(180_000);
+    replicas.push(replica);
+    say(`${name} replica 2 ready (ports +${offset})`);
+  }
+}
 
 let stopping = false;
 let traffic: DemoTraffic | undefined;
@@ -122,6 +184,8 @@ async function shutdown(code: number): Promise<never> {
   const started = new Set(
     [...platform.services].filter(([, service]) => service.pid !== undefined).map(([name]) => name),
   );
+  const replicaCodes = await Promise.all(replicas.map((replica) => replica.stop()));
+  if (replicas.length > 0) say(`replicas stopped: ${replicaCodes.join(' ')}`);
   const codes = await platform.stop();
   say(
     `services stopped: ${Object.entries(codes)
@@ -137,7 +201,8 @@ async function shutdown(code: number): Promise<never> {
   if (!values['keep-infra']) infra('down');
   const clean =
     Object.entries(codes).every(([name, c]) => c === 0 || (c === null && !started.has(name as ServiceName))) &&
-    (loadgenCode ?? 0) === 0;
+    (loadgenCode ?? 0) === 0 &&
+    replicaCodes.every((c) => c === 0);
   process.exit(code !== 0 ? code : clean ? 0 : 1);
 }
 process.on('SIGINT', () => void shutdown(0));
@@ -146,12 +211,14 @@ process.stdout.on('error', () => undefined);
 process.on('exit', () => {
   traffic?.signal('SIGTERM');
   platform.signalAll('SIGTERM');
+  for (const replica of replicas) replica.signal('SIGTERM');
 });
 process.on('SIGTERM', () => void shutdown(0));
 if (values.duration) setTimeout(() => void shutdown(0), Number(values.duration) * 1000);
 
 try {
   await platform.start((name, ms) => say(`${name} ready (${seconds(ms)})`));
+  await startReplicas();
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   await shutdown(1);
