@@ -5,6 +5,10 @@
  * --out (bench/results by default); the JSON has every run's value and when each scenario ran.
  *
  *   node dist/bench/src/ingest-bench.js [--events 200000] [--runs 3] [--out bench/results]
+ *
+ * Durability: the main scenarios run on a NATS with the server's default sync_interval (fsync
+ * every 2 minutes); two more run the gateway against a NATS with `sync_interval: always` (every
+ * acknowledged write fsynced first) so the cost of that setting is measured, not guessed.
  */
 import { IngestClient } from '@pulse/client';
 import { hashApiKey } from '@pulse/config';
@@ -155,11 +159,20 @@ const rows: Array<{
 /** When each scenario ran (epoch ms), named by its row's key: lets a caller attribute CPU to it. */
 const phases: Array<{ name: string; from: number; to: number }> = [];
 const gatewayRss: Record<string, number | undefined> = {};
-for (const mode of ['per-event', 'batch'] as const) {
+const alwaysNats = new PrivateNats(await freePort(), [], { syncInterval: 'always' });
+await alwaysNats.start();
+for (const [mode, sync] of [
+  ['per-event', 'default'],
+  ['batch', 'default'],
+  ['per-event', 'always'],
+  ['batch', 'always'],
+] as const) {
+  const always = sync === 'always';
   const gateway = new ServiceProcess({
     name: 'ingest-gateway',
     env: {
       ...common,
+      ...(always ? { PULSE_NATS_URL: alwaysNats.url } : {}),
       PULSE_API_KEYS_FILE: keysFile,
       PULSE_INGEST_HOST: '127.0.0.1',
       PULSE_INGEST_HTTP_PORT: String(httpPort),
@@ -168,20 +181,22 @@ for (const mode of ['per-event', 'batch'] as const) {
       PULSE_INGEST_PUBLISH_MODE: mode,
     },
     readyUrl: `http://127.0.0.1:${httpPort}/readyz`,
-    logFile: join(dir, `gateway-${mode}.log`),
+    logFile: join(dir, `gateway-${mode}-${sync}.log`),
   });
   process.on('exit', () => gateway.signal('SIGKILL'));
   await gateway.start();
-  for (const batch of [100, 1000]) {
-    const key = `${mode}/http-${batch}`;
+  // With sync always: the batch size each mode is meant for (per-event 100, batch 1,000), HTTP only.
+  for (const batch of always ? [mode === 'batch' ? 1000 : 100] : [100, 1000]) {
+    const key = always ? `${mode}/http-${batch}/sync-always` : `${mode}/http-${batch}`;
     const from = Date.now();
     const runs: HttpRun[] = [];
-    for (let run = 0; run < RUNS; run += 1) runs.push(await httpRun(url, batch, EVENTS, `${mode}-http${batch}-${run}`));
+    for (let run = 0; run < RUNS; run += 1)
+      runs.push(await httpRun(url, batch, EVENTS, `${mode}-${sync}-http${batch}-${run}`));
     phases.push({ name: key, from, to: Date.now() });
     const rate = summarize(runs.map((r) => r.eventsPerSecond));
     rows.push({
       key,
-      scenario: `${mode}: HTTP batches of ${batch} (${Math.min(CONNECTIONS, Math.floor(EVENTS / batch))} connections)`,
+      scenario: `${mode}: HTTP batches of ${batch} (${Math.min(CONNECTIONS, Math.floor(EVENTS / batch))} connections)${always ? ', NATS sync_interval: always' : ''}`,
       median: rate.median,
       p99: rate.min, // the slowest run: with few runs p99 of throughput is its minimum
       samples: runs.map((r) => r.eventsPerSecond),
@@ -189,6 +204,10 @@ for (const mode of ['per-event', 'batch'] as const) {
       latencyP99: summarize(runs.map((r) => r.p99)).median,
       errors: runs.reduce((sum, r) => sum + r.non2xx, 0),
     });
+  }
+  if (always) {
+    await gateway.stop();
+    continue;
   }
   const grpcKey = `${mode}/grpc`;
   const grpcFrom = Date.now();
@@ -238,6 +257,7 @@ phases.push({ name: 'cleaner', from: cleanerFrom, to: Date.now() });
 const cleanerRss = peakRssMiB(cleaner.pid);
 await cleaner.stop();
 await nats.destroy();
+await alwaysNats.destroy();
 rows.push({
   key: 'cleaner',
   scenario: `cleaner draining ${raw} raw events (incl. start-up)`,

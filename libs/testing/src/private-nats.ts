@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +16,8 @@ export class PrivateNats {
   constructor(
     readonly port: number,
     private readonly extraArgs: string[] = [],
+    /** JetStream `sync_interval` (e.g. `always`); the server default (2 min) when absent. */
+    private readonly options: { syncInterval?: string } = {},
   ) {}
 
   get url(): string {
@@ -25,9 +27,20 @@ export class PrivateNats {
   async start(): Promise<void> {
     const binary = join(process.env.PULSE_CACHE_DIR ?? join(workspaceRoot, '.cache'), 'bin/nats-server');
     if (!existsSync(binary)) throw new Error(`${binary} missing: run scripts/infra.sh install nats`);
+    // sync_interval has no command-line flag: it needs a config file.
+    const config: string[] = [];
+    if (this.options.syncInterval) {
+      const file = join(this.dataDir, 'nats.conf');
+      writeFileSync(
+        file,
+        // The store dir comes from -sd below (naming it in both places is refused).
+        `jetstream {\n  sync_interval: ${this.options.syncInterval}\n}\n`,
+      );
+      config.push('-c', file);
+    }
     this.child = spawn(
       binary,
-      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dataDir, ...this.extraArgs],
+      [...config, '-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dataDir, ...this.extraArgs],
       { stdio: 'ignore' },
     );
     // Never outlive the test process, even when it dies before its afterAll ran.
