@@ -1,3 +1,5 @@
+import { logLevelEnabled } from '@pulse/telemetry';
+
 import {
   AckPolicy,
   DeliverPolicy,
@@ -11,6 +13,7 @@ import { nanos } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 
 import { type JetStreamConnection } from './jetstream-connection.js';
+import { tracedProcess } from './message-tracing.js';
 
 export interface PullConsumerOptions {
   stream: string;
@@ -30,7 +33,8 @@ export type MessageHandler = (message: JsMsg) => Promise<void>;
 /**
  * A durable pull consumer with bounded concurrency. Handlers own ack/nak/term; an exception from
  * a handler naks with a delay so the message is retried, never lost. `stop()` stops pulling and
- * waits for every handler in flight — the graceful drain that SIGTERM triggers.
+ * waits for every handler in flight — the graceful drain that SIGTERM triggers. Each handler runs
+ * in the message's CONSUMER span (`process <subject template>`), a child of its producer's context.
  */
 export class PullConsumer {
   private readonly logger: Logger;
@@ -68,7 +72,7 @@ export class PullConsumer {
         continue;
       }
       while (this.inFlight.size >= this.options.maxInFlight) await Promise.race(this.inFlight);
-      const task: Promise<void> = handler(message)
+      const task: Promise<void> = tracedProcess(message, this.options.durable, () => this.handle(message, handler))
         .catch((error: unknown) => {
           this.logger.error(`handler failed for ${message.subject}#${message.seq}: ${(error as Error).message}`);
           message.nak(1_000);
@@ -76,6 +80,13 @@ export class PullConsumer {
         .finally(() => this.inFlight.delete(task));
       this.inFlight.add(task);
     }
+  }
+
+  private async handle(message: JsMsg, handler: MessageHandler): Promise<void> {
+    await handler(message);
+    // Per message, so debug only: with PULSE_LOG_LEVEL=debug each handled message is one line
+    // carrying its trace id — the way from a trace to the logs of one event and back.
+    if (logLevelEnabled('debug')) this.logger.debug(`handled ${message.subject}#${message.seq}`);
   }
 
   private async ensureConsumer(): Promise<void> {

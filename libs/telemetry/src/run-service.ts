@@ -2,6 +2,9 @@ import { ConfigError } from '@pulse/config';
 
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 
+import { flushTelemetry } from './sdk-lifecycle.js';
+import { installServiceLogger, logSettingsFromEnv } from './service-logger.js';
+
 export interface RunningService {
   app: INestApplicationContext;
   shutdownTimeoutMs: number;
@@ -14,11 +17,16 @@ export interface RunningService {
  * code 78 (EX_CONFIG) and a message naming each variable. SIGTERM/SIGINT close the Nest app —
  * consumers stop pulling and finish what they hold, then connections drain — and the process
  * exits 0 only when that drain completed; a watchdog exits 1 if it takes longer than the budget.
+ *
+ * Every Nest logger of the process (`new Logger(context)`, Nest's own) writes through the service
+ * logger installed here first: JSON lines with the service name and the active span's trace id
+ * (PULSE_LOG_LEVEL, PULSE_LOG_FORMAT; see createServiceLogger).
  */
 export async function runService(name: string, start: () => Promise<RunningService>): Promise<void> {
   const logger = new Logger(name);
   let running: RunningService;
   try {
+    installServiceLogger(name, logSettingsFromEnv(process.env));
     running = await start();
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -44,6 +52,7 @@ export async function runService(name: string, start: () => Promise<RunningServi
       process.exit(1);
     }
     logger.log('drained; exiting');
+    await flushTelemetry();
     process.exit(0);
   };
   process.on('SIGTERM', () => void drain('SIGTERM'));

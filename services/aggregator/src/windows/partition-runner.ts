@@ -7,11 +7,21 @@ import {
   type CleanEventV1,
   type WatermarkMarkerV1,
 } from '@pulse/contracts';
-import { decodeJson, encodeJson, type JetStreamConnection } from '@pulse/messaging';
+import {
+  decodeJson,
+  encodeJson,
+  LinkSample,
+  startProcessSpan,
+  subjectTemplate,
+  tracedPublish,
+  type JetStreamConnection,
+} from '@pulse/messaging';
+import { withSpan } from '@pulse/telemetry';
 
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
+import { SpanKind, trace } from '@opentelemetry/api';
 
 import { type CheckpointStore } from '../checkpoints/checkpoint-store.js';
 import { PartitionAggregator, type Emission, type WindowSettings } from './partition-aggregator.js';
@@ -31,6 +41,10 @@ export interface PartitionRunnerOptions {
 const PUBLISH_CHUNK = 512;
 /** Messages folded between two turns of the event loop. */
 const YIELD_EVERY = 256;
+/** Span links an emission carries to the events folded into it (a uniform sample of them). */
+const EMISSION_LINKS = 32;
+
+const tracer = trace.getTracer('@pulse/aggregator');
 
 /**
  * Runs one partition: restores its checkpoint, reads `pulse.clean.<p>` from the message after it
@@ -40,6 +54,11 @@ const YIELD_EVERY = 256;
  * A checkpoint is written only after everything it covers was acknowledged by JetStream, so a
  * crash at any point resumes from a state whose outputs are all published, and the replay of the
  * messages after it reproduces the same partials with the same versions.
+ *
+ * Tracing: each event is folded in its own `process pulse.clean.*` span (the cleaner's publish is
+ * its parent). An emission folds many events into few partials, so it starts a new trace: the
+ * `emit pulse.agg.*` span, linked to a sample of the folded events' spans, with one
+ * `publish pulse.agg.*` span per partial under it — the context the store's write continues.
  */
 export class PartitionRunner {
   private readonly logger: Logger;
@@ -52,6 +71,7 @@ export class PartitionRunner {
   private lastArrivalAt = 0;
   private lastSavedSequence = 0;
   private stopped = false;
+  private readonly foldedSpans = new LinkSample(EMISSION_LINKS);
   private readonly now: () => number;
   /** Counters for logs and metrics. */
   readonly stats = { folded: 0, late: 0, partials: 0, checkpoints: 0, checkpointBytes: 0, publishFailures: 0 };
@@ -172,10 +192,18 @@ export class PartitionRunner {
       if (marker && Number.isFinite(marker.advance_to)) this.state.advance(marker.advance_to, message.seq);
       return;
     }
-    const event = this.decode(message) as CleanEventV1 | undefined;
-    if (!event) return;
-    if (this.state.fold(event, message.seq) === 'late') this.stats.late += 1;
-    else this.stats.folded += 1;
+    const span = startProcessSpan(message);
+    try {
+      const event = this.decode(message) as CleanEventV1 | undefined;
+      if (!event) return;
+      if (this.state.fold(event, message.seq) === 'late') this.stats.late += 1;
+      else this.stats.folded += 1;
+    } finally {
+      if (span) {
+        span.end();
+        this.foldedSpans.offer(span.spanContext());
+      }
+    }
   }
 
   private decode(message: JsMsg): unknown {
@@ -200,7 +228,7 @@ export class PartitionRunner {
       this.state.lastSequence > this.lastSavedSequence &&
       (force || now - this.lastCheckpointAt >= this.options.checkpointIntervalMs);
     const checkpoint = due ? this.state.snapshot() : undefined;
-    const failed = await this.publish(emission);
+    const failed = await this.publishTraced(emission);
     if (failed.partials.length > 0 || failed.late.length > 0) {
       this.stats.publishFailures += 1;
       this.state.requeue(emission, failed);
@@ -222,29 +250,59 @@ export class PartitionRunner {
     }
   }
 
+  /** publish() in the emission's span, linked to the sampled events folded since the last one. */
+  private publishTraced(emission: Emission): ReturnType<PartitionRunner['publish']> {
+    if (emission.partials.length === 0 && emission.late.length === 0) return this.publish(emission);
+    const subject = subjects.agg(this.partition);
+    return withSpan(
+      tracer,
+      `emit ${subjectTemplate(subject)}`,
+      {
+        kind: SpanKind.INTERNAL,
+        root: true,
+        links: this.foldedSpans.drain(),
+        attributes: {
+          'pulse.partition': this.partition,
+          'pulse.partials': emission.partials.length,
+          'pulse.late_events': emission.late.length,
+        },
+      },
+      () => this.publish(emission),
+    );
+  }
+
   /** Publishes everything, pipelined in chunks; returns what was not acknowledged. */
   private async publish(emission: Emission): Promise<{ partials: number[]; late: number[]; reason?: string }> {
     const sends: Array<{ kind: 'partials' | 'late'; index: number; send: () => Promise<unknown> }> = [];
     emission.partials.forEach((partial, index) => {
       const id = `${partial.partition}:${partial.tenant}:${partial.granularity}:${partial.window_start}:${partial.dimension}:${partial.version}`;
+      const subject = subjects.agg(this.partition);
       sends.push({
         kind: 'partials',
         index,
-        send: () => this.nats.js.publish(subjects.agg(this.partition), encodeJson(partial), { msgID: id }),
+        send: () => {
+          const data = encodeJson(partial);
+          return tracedPublish(subject, { msgId: id, bodySize: data.length }, undefined, (traceHeaders) =>
+            this.nats.js.publish(subject, data, { msgID: id, headers: traceHeaders }),
+          );
+        },
       });
     });
     emission.late.forEach((late, index) => {
       const h = headers();
       h.set(LATE_REASON_HEADER, 'beyond_allowed_lateness');
       h.set('Pulse-Watermark', String(late.watermark));
+      const subject = subjects.late(late.event.tenant);
+      const msgId = `late:${this.partition}:${late.sequence}`;
       sends.push({
         kind: 'late',
         index,
-        send: () =>
-          this.nats.js.publish(subjects.late(late.event.tenant), encodeJson(late.event), {
-            headers: h,
-            msgID: `late:${this.partition}:${late.sequence}`,
-          }),
+        send: () => {
+          const data = encodeJson(late.event);
+          return tracedPublish(subject, { msgId, bodySize: data.length }, h, (traceHeaders) =>
+            this.nats.js.publish(subject, data, { headers: traceHeaders, msgID: msgId }),
+          );
+        },
       });
     });
     const failed = { partials: [] as number[], late: [] as number[], reason: undefined as string | undefined };

@@ -3,19 +3,24 @@ import { type JetStreamConnection } from '@pulse/messaging';
 // Fast-ingest is exported from the client's `internal` entry point in @nats-io/jetstream 3.4
 // (pinned); it is nats.js's API for JetStream's fast batch publishing (nats-server ≥ 2.14).
 import { startFastIngest } from '@nats-io/jetstream/internal';
+import { type MsgHdrs } from '@nats-io/transport-node';
 
-/** Publishes one clean event with its msg id; resolves once JetStream holds it. */
-export type CleanPublish = (subject: string, data: Uint8Array, msgId: string) => Promise<void>;
+/**
+ * Publishes one clean event with its msg id (and the trace-context headers of its publish span, if
+ * any); resolves once JetStream holds it.
+ */
+export type CleanPublish = (subject: string, data: Uint8Array, msgId: string, headers?: MsgHdrs) => Promise<void>;
 
 /** Sends one batch of messages to one stream; resolves when the whole batch is acknowledged. */
 export type BatchSender = (
-  messages: ReadonlyArray<{ subject: string; data: Uint8Array; msgId: string }>,
+  messages: ReadonlyArray<{ subject: string; data: Uint8Array; msgId: string; headers?: MsgHdrs }>,
 ) => Promise<void>;
 
 interface Pending {
   subject: string;
   data: Uint8Array;
   msgId: string;
+  headers?: MsgHdrs;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -36,9 +41,9 @@ export class MicroBatcher {
     private readonly lingerMs = 2,
   ) {}
 
-  publish: CleanPublish = (subject, data, msgId) =>
+  publish: CleanPublish = (subject, data, msgId, headers) =>
     new Promise<void>((resolve, reject) => {
-      this.queue.push({ subject, data, msgId, resolve, reject });
+      this.queue.push({ subject, data, msgId, headers, resolve, reject });
       if (this.queue.length >= this.maxBatch) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
     });
@@ -61,7 +66,7 @@ export function fastIngestSender(nats: JetStreamConnection): BatchSender {
   return async (messages) => {
     if (messages.length === 1) {
       const [only] = messages;
-      await nats.js.publish(only.subject, only.data, { msgID: only.msgId });
+      await nats.js.publish(only.subject, only.data, { msgID: only.msgId, headers: only.headers });
       return;
     }
     const [first, ...rest] = messages;
@@ -70,16 +75,17 @@ export function fastIngestSender(nats: JetStreamConnection): BatchSender {
       msgID: first.msgId,
       allowGaps: false,
       ackInterval: 100,
+      headers: first.headers,
     });
-    for (const m of rest) await batch.add(m.subject, m.data, { msgID: m.msgId });
-    await batch.last(last.subject, last.data, { msgID: last.msgId });
+    for (const m of rest) await batch.add(m.subject, m.data, { msgID: m.msgId, headers: m.headers });
+    await batch.last(last.subject, last.data, { msgID: last.msgId, headers: last.headers });
   };
 }
 
 /** `per-event`: one publish and ack per event (default); `batch`: MicroBatcher over fast-ingest. */
 export function createCleanPublisher(nats: JetStreamConnection, mode: 'per-event' | 'batch'): CleanPublish {
   if (mode === 'batch') return new MicroBatcher(fastIngestSender(nats)).publish;
-  return async (subject, data, msgId) => {
-    await nats.js.publish(subject, data, { msgID: msgId });
+  return async (subject, data, msgId, headers) => {
+    await nats.js.publish(subject, data, { msgID: msgId, headers });
   };
 }

@@ -1,5 +1,5 @@
 import { lastToken, messageId, STREAMS, subjects } from '@pulse/contracts';
-import { decodeJson, encodeJson, JetStreamConnection, PullConsumer } from '@pulse/messaging';
+import { decodeJson, encodeJson, JetStreamConnection, PullConsumer, tracedPublish } from '@pulse/messaging';
 
 import { type JsMsg } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
@@ -31,6 +31,8 @@ type Stage = 'decode' | 'clean' | 'publish';
  * `pulse.dlq.<tenant>` with msg id `<tenant>:<event_id>`, and only then ack the raw message. A
  * crash between publish and ack redelivers; the retried publish is deduplicated by JetStream.
  * Nothing here logs a payload or a field value: log lines carry subjects, sequences and reasons.
+ * Each message is handled in the pull consumer's `process` span; its clean or DLQ publish is a
+ * PRODUCER span under it whose context the message carries on to the aggregator.
  */
 @Injectable()
 export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -94,11 +96,12 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
       const outcome = cleanRawEvent(body, this.contextFor(tenant));
       stage = 'publish';
       if (outcome.ok) {
-        this.publishClean ??= createCleanPublisher(this.nats, 'per-event');
-        await this.publishClean(
-          subjects.clean(outcome.event.partition),
-          encodeJson(outcome.event),
-          messageId(tenant, outcome.event.event_id),
+        const publish = (this.publishClean ??= createCleanPublisher(this.nats, 'per-event'));
+        const subject = subjects.clean(outcome.event.partition);
+        const data = encodeJson(outcome.event);
+        const msgId = messageId(tenant, outcome.event.event_id);
+        await tracedPublish(subject, { msgId, bodySize: data.length }, undefined, (headers) =>
+          publish(subject, data, msgId, headers),
         );
         message.ack();
         return;
@@ -169,7 +172,12 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
               },
             }),
     };
-    await this.nats.js.publish(subjects.dlq(tenant), encodeJson(dlqMessage), { msgID: messageId(tenant, eventId) });
+    const subject = subjects.dlq(tenant);
+    const data = encodeJson(dlqMessage);
+    const msgId = messageId(tenant, eventId);
+    await tracedPublish(subject, { msgId, bodySize: data.length }, undefined, (headers) =>
+      this.nats.js.publish(subject, data, { msgID: msgId, headers }),
+    );
     message.ack();
   }
 }

@@ -1,9 +1,13 @@
 import { type WindowPartialV1 } from '@pulse/contracts';
 
+import { context, type Context } from '@opentelemetry/api';
+
 import { partialRowKey } from './written-versions.js';
 
 interface PendingRow {
   partial: WindowPartialV1;
+  /** The trace context `partial` was submitted in: its write (and Cassandra's spans) continue it. */
+  context: Context;
   waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
 }
 
@@ -16,7 +20,8 @@ interface PendingRow {
  * to the number of distinct rows changing, which is what lets the store catch up.
  *
  * `submit` resolves when the partial (or a newer one of its row) is in Cassandra and rejects when
- * that write failed, so the caller acks or naks the message exactly then.
+ * that write failed, so the caller acks or naks the message exactly then. The write runs in the
+ * trace context of the partial written (the newest submitted), whenever its turn comes.
  */
 export class CoalescingWriter {
   private readonly pending = new Map<string, PendingRow>();
@@ -38,11 +43,12 @@ export class CoalescingWriter {
     return new Promise<void>((resolve, reject) => {
       const row = this.pending.get(key);
       if (!row) {
-        this.pending.set(key, { partial, waiters: [{ resolve, reject }] });
+        this.pending.set(key, { partial, context: context.active(), waiters: [{ resolve, reject }] });
       } else {
         const current = row.partial;
         if (partial.version > current.version || (partial.version === current.version && partial.closed)) {
           row.partial = partial;
+          row.context = context.active();
         }
         row.waiters.push({ resolve, reject });
         this.superseded += 1;
@@ -56,7 +62,8 @@ export class CoalescingWriter {
       const [key, row] = this.pending.entries().next().value as [string, PendingRow];
       this.pending.delete(key);
       this.active += 1;
-      this.write(row.partial)
+      context
+        .with(row.context, () => this.write(row.partial))
         .then(
           () => row.waiters.forEach((waiter) => waiter.resolve()),
           (error: unknown) => row.waiters.forEach((waiter) => waiter.reject(error)),

@@ -1,8 +1,10 @@
 import { STREAMS } from '@pulse/contracts';
 import { decodeJson, JetStreamConnection, PullConsumer } from '@pulse/messaging';
+import { withSpan } from '@pulse/telemetry';
 
 import { type JsMsg } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { SpanKind, trace } from '@opentelemetry/api';
 
 import { STORE_CONFIG, type StoreConfig } from '../store.config.js';
 import { CoalescingWriter } from './coalescing-writer.js';
@@ -13,8 +15,12 @@ import { PartialsRepository } from './partials.repository.js';
  * `pulse.agg.>` → Cassandra. Acks after the write (or after a newer version of the same row was
  * written: see CoalescingWriter); a failed write throws, so the pull consumer naks it with a
  * delay and it is retried. A malformed partial can never be written, so it is terminated (logged,
- * never redelivered) instead of looping.
+ * never redelivered) instead of looping. Each message is handled in its `process pulse.agg.*` span
+ * (the aggregator's publish is its parent); the write is an `upsert window_partial` span under it,
+ * with Cassandra's statement spans as its children.
  */
+const tracer = trace.getTracer('@pulse/store');
+
 @Injectable()
 export class PartialsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PartialsConsumer.name);
@@ -29,7 +35,20 @@ export class PartialsConsumer implements OnApplicationBootstrap, OnModuleDestroy
 
   async onApplicationBootstrap(): Promise<void> {
     this.writer = new CoalescingWriter(
-      (partial) => this.partials.upsert(partial),
+      (partial) =>
+        withSpan(
+          tracer,
+          'upsert window_partial',
+          {
+            kind: SpanKind.INTERNAL,
+            attributes: { 'pulse.partition': partial.partition, 'pulse.version': partial.version },
+          },
+          async (span) => {
+            const outcome = await this.partials.upsert(partial);
+            span?.setAttribute('pulse.write.outcome', outcome);
+            return outcome;
+          },
+        ),
       this.config.PULSE_STORE_WRITE_CONCURRENCY,
     );
     this.consumer = new PullConsumer(this.nats, {

@@ -1,0 +1,26 @@
+type Env = Record<string, string | undefined>;
+
+/** The SDK starts only when an OTLP endpoint is configured and OTEL_SDK_DISABLED is not `true`. */
+export function sdkEnabled(env: Env): boolean {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+/**
+ * The service name when neither OTEL_SERVICE_NAME nor `service.name` in OTEL_RESOURCE_ATTRIBUTES
+ * sets one: the folder of the entry point (`.../services/<name>/src/main.js` → `<name>`).
+ */
+export function serviceNameFromEntry(env: Env, entry: string | undefined): string | undefined {
+  if (env.OTEL_SERVICE_NAME) return undefined;
+  if (/(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '')) return undefined;
+  return entry?.match(/[/\\]services[/\\]([^/\\]+)[/\\]/)?.[1];
+}
+
+/** Probe and scrape endpoints: answered thousands of times a day, never worth a span. */
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+export function isUntracedPath(url: string | undefined): boolean {
+  if (!url) return false;
+  const end = url.indexOf('?');
+  return UNTRACED_PATHS.has(end === -1 ? url : url.slice(0, end));
+}
