@@ -47,6 +47,10 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     clients: { type: 'string', default: '16' },
     'events-per-second': { type: 'string', default: '1' },
+    /** Reuse this keyspace when it already holds the seeded day (skips the ~3 min seeding). */
+    keyspace: { type: 'string' },
+    /** Keep the keyspace afterwards (to re-run with --keyspace). */
+    keep: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -182,72 +186,102 @@ const runDir = join(workspaceRoot, '.run/bench-query');
 mkdirSync(runDir, { recursive: true });
 const keysFile = join(runDir, 'api-keys.json');
 writeFileSync(keysFile, JSON.stringify({ keys: [{ tenant: TENANT, sha256: hashApiKey(KEY), scopes: ['query'] }] }));
-const keyspace = `pulse_qbench_${Date.now().toString(36)}`;
+const keyspace = values.keyspace ?? `pulse_qbench_${Date.now().toString(36)}`;
 const nats = new PrivateNats(await freePort());
 await nats.start();
-const [httpPort, grpcPort] = [await freePort(), await freePort()];
-const store = new ServiceProcess({
-  name: 'store',
-  env: {
-    PULSE_NATS_URL: nats.url,
-    PULSE_API_KEYS_FILE: keysFile,
-    PULSE_CASSANDRA_CONTACT_POINTS: values.cassandra,
-    PULSE_CASSANDRA_KEYSPACE: keyspace,
-    PULSE_STORE_HOST: '127.0.0.1',
-    PULSE_STORE_HTTP_PORT: String(httpPort),
-    PULSE_STORE_GRPC_PORT: String(grpcPort),
-    PULSE_STREAM_MAX_BYTES: '-1',
-    OTEL_SDK_DISABLED: 'true',
-  },
-  readyUrl: `http://127.0.0.1:${httpPort}/readyz`,
-  logFile: join(runDir, 'store.log'),
-});
-process.on('exit', () => store.signal('SIGKILL'));
-await store.start(180_000);
+let grpcPort = 0;
+let store: ServiceProcess | undefined;
+const storePid = () => store?.pid;
+process.on('exit', () => store?.signal('SIGKILL'));
+/** (Re)starts the store; `settledCacheMb` 0 turns the settled-window cache off (every read cold). */
+async function startStore(settledCacheMb: number): Promise<void> {
+  await store?.stop();
+  const httpPort = await freePort();
+  grpcPort = await freePort();
+  store = new ServiceProcess({
+    name: 'store',
+    env: {
+      PULSE_NATS_URL: nats.url,
+      PULSE_API_KEYS_FILE: keysFile,
+      PULSE_CASSANDRA_CONTACT_POINTS: values.cassandra,
+      PULSE_CASSANDRA_KEYSPACE: keyspace,
+      PULSE_PARTITIONS: String(PARTITIONS),
+      PULSE_STORE_HOST: '127.0.0.1',
+      PULSE_STORE_HTTP_PORT: String(httpPort),
+      PULSE_STORE_GRPC_PORT: String(grpcPort),
+      PULSE_STORE_SETTLED_CACHE_MB: String(settledCacheMb),
+      PULSE_STREAM_MAX_BYTES: '-1',
+      OTEL_SDK_DISABLED: 'true',
+    },
+    readyUrl: `http://127.0.0.1:${httpPort}/readyz`,
+    logFile: join(runDir, 'store.log'),
+  });
+  await store.start(180_000);
+}
+await startStore(0);
+
+const day = { from: D0, to: D0 + DAY };
+/** Events of the seeded day as the store answers them (a day window: never the measured queries). */
+async function storedEvents(): Promise<number | undefined> {
+  const probe = new MetricsClient({ address: `127.0.0.1:${grpcPort}`, apiKey: KEY });
+  try {
+    const answer = await probe.getSeries({ metric: 'events', granularity: G.GRANULARITY_DAY, ...day });
+    return answer.points[0]?.value;
+  } finally {
+    probe.close();
+  }
+}
 
 const seedBegan = performance.now();
 const rows = dayOfPartials();
 const counts = { '1m': 0, '1h': 0, '1d': 0 } as Record<Granularity, number>;
 for (const row of rows) counts[row.granularity] += 1;
-process.stdout.write(
-  `seeding ${rows.length.toLocaleString('en')} partials (${EVENTS.toLocaleString('en')} events: ${Object.entries(counts)
-    .map(([g, n]) => `${n.toLocaleString('en')} × ${g}`)
-    .join(', ')}) through the store's consumer...\n`,
-);
-const nc = await connect({ servers: nats.url });
-const js = jetstream(nc);
-/** A partial re-published after a timeout is harmless: the store upserts the same version again. */
-async function publish(subject: string, body: Uint8Array): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await js.publish(subject, body, { timeout: 30_000 });
-      return;
-    } catch (error) {
-      if (attempt >= 5) throw error;
+const reused = values.keyspace !== undefined && (await storedEvents()) === EVENTS;
+if (reused) process.stdout.write(`keyspace ${keyspace} already holds the day: not seeding again\n`);
+else await seed();
+const seedSeconds = reused ? undefined : Math.round((performance.now() - seedBegan) / 100) / 10;
+if (seedSeconds !== undefined) process.stdout.write(`seeded in ${seedSeconds} s\n`);
+
+async function seed(): Promise<void> {
+  process.stdout.write(
+    `seeding ${rows.length.toLocaleString('en')} partials (${EVENTS.toLocaleString('en')} events: ${Object.entries(
+      counts,
+    )
+      .map(([g, n]) => `${n.toLocaleString('en')} × ${g}`)
+      .join(', ')}) through the store's consumer...\n`,
+  );
+  const nc = await connect({ servers: nats.url });
+  const js = jetstream(nc);
+  /** A partial re-published after a timeout is harmless: the store upserts the same version again. */
+  async function publish(subject: string, body: Uint8Array): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await js.publish(subject, body, { timeout: 30_000 });
+        return;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+      }
     }
   }
+  for (let i = 0; i < rows.length; i += 250) {
+    await Promise.all(
+      rows.slice(i, i + 250).map((row, j) => publish(subjects.agg(row.partition), encodePartial(row, i + j + 1))),
+    );
+  }
+  const jsm = await jetstreamManager(nc);
+  for (;;) {
+    const info = await jsm.consumers.info(STREAMS.agg.name, 'store');
+    if (info.num_pending === 0 && info.num_ack_pending === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await nc.close();
 }
-for (let i = 0; i < rows.length; i += 250) {
-  await Promise.all(
-    rows.slice(i, i + 250).map((row, j) => publish(subjects.agg(row.partition), encodePartial(row, i + j + 1))),
-  );
-}
-const jsm = await jetstreamManager(nc);
-for (;;) {
-  const info = await jsm.consumers.info(STREAMS.agg.name, 'store');
-  if (info.num_pending === 0 && info.num_ack_pending === 0) break;
-  await new Promise((resolve) => setTimeout(resolve, 500));
-}
-await nc.close();
-const seedSeconds = Math.round((performance.now() - seedBegan) / 100) / 10;
-process.stdout.write(`seeded in ${seedSeconds} s\n`);
 
 // --- the measurements ----------------------------------------------------------------------------
 interface Scenario {
   name: string;
   call: (client: MetricsClient) => Promise<unknown>;
 }
-const day = { from: D0, to: D0 + DAY };
 const scenarios: Scenario[] = [
   {
     name: '(a) GetSeries: 24 h of 1-minute points, dimension `all` (1,440 windows × 16 partitions)',
@@ -263,16 +297,25 @@ const scenarios: Scenario[] = [
   },
 ];
 
-const clients = Array.from(
-  { length: CLIENTS },
-  () => new MetricsClient({ address: `127.0.0.1:${grpcPort}`, apiKey: KEY, deadlineMs: 30_000 }),
-);
+let clients: MetricsClient[] = [];
+function connectClients(): void {
+  for (const client of clients) client.close();
+  clients = Array.from(
+    { length: CLIENTS },
+    () => new MetricsClient({ address: `127.0.0.1:${grpcPort}`, apiKey: KEY, deadlineMs: 30_000 }),
+  );
+}
+connectClients();
 // Sanity: the answers describe the seeded day.
-const probe = new MetricsClient({ address: `127.0.0.1:${grpcPort}`, apiKey: KEY });
-const check = await probe.getSeries({ metric: 'events', granularity: G.GRANULARITY_DAY, ...day });
-probe.close();
-if (check.points[0]?.value !== EVENTS)
-  throw new Error(`store holds ${check.points[0]?.value} events, expected ${EVENTS}`);
+const stored = await storedEvents();
+if (stored !== EVENTS) throw new Error(`store holds ${stored} events, expected ${EVENTS}`);
+// Minute windows of `all` that every partition wrote (closed): what the settled-window cache may keep.
+const partitionsPerMinute = new Map<number, number>();
+for (const row of rows) {
+  if (row.granularity === '1m' && row.dimension === 'all')
+    partitionsPerMinute.set(row.start, (partitionsPerMinute.get(row.start) ?? 0) + 1);
+}
+const settledMinutes = [...partitionsPerMinute.values()].filter((n) => n === PARTITIONS).length;
 
 async function measure(scenario: Scenario, concurrency: number) {
   const histogram = build({
@@ -318,21 +361,39 @@ async function measure(scenario: Scenario, concurrency: number) {
   };
 }
 
+// Cold: the settled-window cache off, so every read goes to Cassandra (what a first read costs).
 // Each scenario under the specified concurrency, then alone (one client: the uncontended latency).
 const results = [];
 for (const concurrency of [CLIENTS, 1]) {
   for (const scenario of scenarios) {
-    const result = await measure(scenario, concurrency);
+    const result = { ...(await measure(scenario, concurrency)), cache: 'off (cold)' };
     results.push(result);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   }
 }
-const storeRss = peakRssMiB(store.pid);
+// Warm: a store with the default cache; its first (a) read fills it, later ones read from
+// Cassandra only the windows not settled.
+const coldStoreRss = peakRssMiB(storePid());
+await startStore(64);
+connectClients();
+const [series] = scenarios;
+const [firstClient] = clients;
+if (!series || !firstClient) throw new Error('no (a) scenario or no client');
+const firstBegan = performance.now();
+await series.call(firstClient);
+const firstReadMs = Math.round((performance.now() - firstBegan) * 10) / 10;
+process.stdout.write(`(a) first read with the cache on: ${firstReadMs} ms\n`);
+for (const concurrency of [CLIENTS, 1]) {
+  const result = { ...(await measure(series, concurrency)), cache: 'on (warm)' };
+  results.push(result);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+const storeRss = Math.max(coldStoreRss ?? 0, peakRssMiB(storePid()) ?? 0) || undefined;
 for (const client of clients) client.close();
-await store.stop();
+await store?.stop();
 await nats.destroy();
 const cql = new cassandra.Client({ contactPoints: [values.cassandra], localDataCenter: 'datacenter1' });
-await cql.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+if (!values.keep) await cql.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
 await cql.shutdown();
 
 const machine = machineFacts();
@@ -349,15 +410,21 @@ const report = {
   clients: CLIENTS,
   secondsPerScenario: SECONDS,
   results,
+  firstSeriesReadWithCacheMs: firstReadMs,
+  settledMinuteWindows: settledMinutes,
   storePeakRssMiB: storeRss,
   granularityWindowMs: GRANULARITIES,
 };
 const md = [
-  `| query (${SECONDS} s each) | clients | p50 ms | p99 ms | queries/s | errors |`,
-  '|---|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.scenario} | ${r.clients} | ${r.p50Ms} | ${r.p99Ms} | ${r.perSecond} | ${r.errors} |`),
+  `| query (${SECONDS} s each) | settled-window cache | clients | p50 ms | p99 ms | queries/s | errors |`,
+  '|---|---|---|---|---|---|---|',
+  ...results.map(
+    (r) => `| ${r.scenario} | ${r.cache} | ${r.clients} | ${r.p50Ms} | ${r.p99Ms} | ${r.perSecond} | ${r.errors} |`,
+  ),
   '',
-  `A day of ${EVENTS.toLocaleString('en')} events as ${(counts['1m'] + counts['1h'] + counts['1d']).toLocaleString('en')} partials (${counts['1m'].toLocaleString('en')} minute, ${counts['1h'].toLocaleString('en')} hour, ${counts['1d'].toLocaleString('en')} day; ${PARTITIONS} partitions, ${PRODUCTS} products), written through the store's consumer in ${seedSeconds} s. Store peak RSS ${storeRss ?? '?'} MiB; ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}; Cassandra, the store and the ${CLIENTS} clients share the machine.`,
+  `Cold: a store with \`PULSE_STORE_SETTLED_CACHE_MB=0\`, every read from Cassandra — what the first read of a series costs. Warm: a store with the cache on; its first (a) read took ${firstReadMs} ms (it fills the cache). Of the 1,440 minutes of \`all\`, ${settledMinutes.toLocaleString('en')} have a closed row in all ${PARTITIONS} partitions; the other ${(1_440 - settledMinutes).toLocaleString('en')} lack one partition and are proven settled by their closed hours (docs/storage.md). Warm reads of (a) touch Cassandra only for windows not yet settled — none in this closed day.`,
+  '',
+  `A day of ${EVENTS.toLocaleString('en')} events as ${(counts['1m'] + counts['1h'] + counts['1d']).toLocaleString('en')} partials (${counts['1m'].toLocaleString('en')} minute, ${counts['1h'].toLocaleString('en')} hour, ${counts['1d'].toLocaleString('en')} day; ${PARTITIONS} partitions, ${PRODUCTS} products), written through the store's consumer${seedSeconds === undefined ? " (an earlier run's keyspace)" : ` in ${seedSeconds} s`}. Store peak RSS ${storeRss ?? '?'} MiB; ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}; Cassandra, the store and the ${CLIENTS} clients share the machine.`,
 ].join('\n');
 mkdirSync(join(workspaceRoot, 'bench/results'), { recursive: true });
 writeFileSync(join(workspaceRoot, 'bench/results/query.json'), `${JSON.stringify(report, null, 2)}\n`);

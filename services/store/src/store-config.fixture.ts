@@ -29,6 +29,8 @@ export function storeTestConfig(keyspacePrefix: string, overrides: Partial<Store
     PULSE_STORE_MAX_POINTS: 10_000,
     PULSE_STORE_MAX_WINDOWS: 10_000,
     PULSE_STORE_QUERY_TIMEOUT_MS: 10_000,
+    PULSE_PARTITIONS: 16,
+    PULSE_STORE_SETTLED_CACHE_MB: 64,
     ...overrides,
   };
 }

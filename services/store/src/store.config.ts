@@ -1,4 +1,4 @@
-import { CassandraSettings, loadConfig, NatsSettings, ShutdownSettings } from '@pulse/config';
+import { CassandraSettings, loadConfig, NatsSettings, PartitionSettings, ShutdownSettings } from '@pulse/config';
 import { StreamSettings } from '@pulse/messaging';
 
 import { Type, type Static } from '@sinclair/typebox';
@@ -8,6 +8,8 @@ export const StoreConfigSchema = Type.Object({
   ...StreamSettings,
   ...CassandraSettings,
   ...ShutdownSettings,
+  /** P, as the aggregator has it: a window is settled once all P partitions wrote it closed. */
+  ...PartitionSettings,
   PULSE_STORE_HTTP_PORT: Type.Integer({ default: 8083, minimum: 1, maximum: 65535 }),
   PULSE_STORE_HOST: Type.String({ default: '0.0.0.0' }),
   PULSE_STORE_GRPC_PORT: Type.Integer({ default: 50051, minimum: 1, maximum: 65535 }),
@@ -34,6 +36,11 @@ export const StoreConfigSchema = Type.Object({
   PULSE_STORE_MAX_WINDOWS: Type.Integer({ default: 10_000, minimum: 1, maximum: 50_000 }),
   /** Query API: the longest a query may run when the caller's deadline is later or absent. */
   PULSE_STORE_QUERY_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
+  /**
+   * Query API: MiB of merged values of settled windows (closed in all P partitions, so they never
+   * change) kept in process for series queries; least recently used series evicted first. 0 = off.
+   */
+  PULSE_STORE_SETTLED_CACHE_MB: Type.Integer({ default: 64, minimum: 0, maximum: 65_536 }),
 });
 export type StoreConfig = Static<typeof StoreConfigSchema>;
 

@@ -58,6 +58,8 @@ const windowAt = (windowStart: number, events: number, closed: boolean) => ({
   metrics: { events },
   closed,
   partials: 2,
+  topPartition: 1,
+  expiresAt: Number.POSITIVE_INFINITY,
 });
 
 describe('MetricsController', () => {

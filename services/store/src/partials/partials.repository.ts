@@ -48,6 +48,8 @@ const SUMS_FETCH_SIZE = 10_000;
 const READ_TIMEOUT_MS = 12_000;
 /** Cassandra partitions one read fetches at a time (day buckets of a series, windows of a breakdown). */
 const READ_CONCURRENCY = 8;
+/** A cached window is dropped this long before its first row's TTL runs out (clock skew, rounding). */
+const TTL_MARGIN_MS = 60_000;
 /** A breakdown reads one partition per window: refuse ranges that would fan out further. */
 export const MAX_DIMENSION_WINDOWS = 50_000;
 
@@ -91,6 +93,10 @@ export interface WindowSums {
   closed: boolean;
   /** Partition partials added. */
   partials: number;
+  /** The highest partition number among them (with `partials`, tells whether every partition wrote). */
+  topPartition: number;
+  /** Epoch ms from which the first of the window's rows may have expired (its TTL ran out). */
+  expiresAt: number;
 }
 
 /** What `upsert` did: `skipped` when this process already wrote the same or a newer version. */
@@ -167,31 +173,52 @@ export class PartialsRepository {
     options: ReadOptions = {},
   ): Promise<WindowSums[]> {
     const alignedFrom = windowStart(from, granularity);
-    const sums = metrics.map((metric) => `sum(${metric}) AS ${metric}`).join(', ');
-    const query = `SELECT window_start, min(closed) AS closed, count(*) AS partials${sums ? `, ${sums}` : ''}
-      FROM series_partials
-      WHERE tenant = ? AND granularity = ? AND dimension = ? AND bucket = ? AND window_start >= ? AND window_start < ?
-      GROUP BY window_start`;
+    const query = windowSumsQuery(metrics, 'window_start >= ? AND window_start < ?');
     const byWindow = new Map<number, WindowSums>();
+    const began = Date.now();
+    await mapConcurrent(bucketsBetween(alignedFrom, to, granularity), READ_CONCURRENCY, (bucket) =>
+      this.eachRow(
+        query,
+        [tenant, granularity, dimension, bucket, new Date(alignedFrom), new Date(to)],
+        (row) => addWindowSums(byWindow, row, metrics, began),
+        SUMS_FETCH_SIZE,
+        options,
+      ),
+    );
+    return [...byWindow.values()].sort((a, b) => a.windowStart - b.windowStart);
+  }
+
+  /** Every row of one series over the range, reduced to partition, `events` and `closed`. */
+  async partitionEvents(
+    tenant: string,
+    granularity: Granularity,
+    dimension: string,
+    from: number,
+    to: number,
+    options: ReadOptions = {},
+  ): Promise<Array<{ windowStart: number; partition: number; events: number; closed: boolean }>> {
+    const alignedFrom = windowStart(from, granularity);
+    const query = `SELECT window_start, partition, closed, events FROM series_partials
+      WHERE tenant = ? AND granularity = ? AND dimension = ? AND bucket = ? AND window_start >= ? AND window_start < ?`;
+    const rows: Array<{ windowStart: number; partition: number; events: number; closed: boolean }> = [];
     await mapConcurrent(bucketsBetween(alignedFrom, to, granularity), READ_CONCURRENCY, (bucket) =>
       this.eachRow(
         query,
         [tenant, granularity, dimension, bucket, new Date(alignedFrom), new Date(to)],
         (row) => {
-          const start = (row.get('window_start') as Date).getTime();
-          const state = partialState(row, metrics, []);
-          byWindow.set(start, {
-            windowStart: start,
-            metrics: state.metrics,
+          const state = partialState(row, ['events'], []);
+          rows.push({
+            windowStart: (row.get('window_start') as Date).getTime(),
+            partition: row.get('partition') as number,
+            events: state.metrics.events ?? 0,
             closed: state.closed,
-            partials: Number(String(row.get('partials'))), // count(*) comes back as a Long
           });
         },
         SUMS_FETCH_SIZE,
         options,
       ),
     );
-    return [...byWindow.values()].sort((a, b) => a.windowStart - b.windowStart);
+    return rows;
   }
 
   /** Per window of one dimension: every metric summed and every sketch unioned over partitions. */
@@ -428,6 +455,34 @@ export class PartialsRepository {
       pageState = result.pageState ?? undefined;
     } while (pageState);
   }
+}
+
+/**
+ * Sums of one series per window, added over partitions by Cassandra, with what tells whether the
+ * window is settled (every partition wrote it closed) and when its first row expires.
+ */
+function windowSumsQuery(metrics: readonly SumMetric[], windows: string): string {
+  const sums = metrics.map((metric) => `, sum(${metric}) AS ${metric}`).join('');
+  return `SELECT window_start, min(closed) AS closed, count(*) AS partials, max(partition) AS top_partition,
+      min(ttl(closed)) AS ttl${sums}
+    FROM series_partials
+    WHERE tenant = ? AND granularity = ? AND dimension = ? AND bucket = ? AND ${windows}
+    GROUP BY window_start`;
+}
+
+function addWindowSums(byWindow: Map<number, WindowSums>, row: CqlRow, metrics: readonly SumMetric[], began: number) {
+  const start = (row.get('window_start') as Date).getTime();
+  const state = partialState(row, metrics, []);
+  // Remaining seconds when the read began; null for a row written without TTL (never expires).
+  const ttl = row.get('ttl') as number | null;
+  byWindow.set(start, {
+    windowStart: start,
+    metrics: state.metrics,
+    closed: state.closed,
+    partials: Number(String(row.get('partials'))), // count(*) comes back as a Long
+    topPartition: row.get('top_partition') as number,
+    expiresAt: ttl === null ? Number.POSITIVE_INFINITY : began + ttl * 1000 - TTL_MARGIN_MS,
+  });
 }
 
 /** The sum and sketch columns to fetch for some metrics (all when none are named). */

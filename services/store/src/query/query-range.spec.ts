@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 import { QueryArgumentError } from './query-error.js';
-import { checkRange, coverRange, runsFor, windowCount, windowRun, windowStarts } from './query-range.js';
+import { checkRange, coverRange, runsCovering, runsFor, windowCount, windowRun, windowStarts } from './query-range.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -112,5 +112,45 @@ describe('runsFor', () => {
     const range = { from: at('2026-11-24T10:23:00Z'), to: at('2026-11-24T10:25:00Z') };
     expect(runsFor('1h', range)).toEqual([windowRun('1h', range)]);
     expect(runsFor('auto', range)).toEqual(coverRange(range));
+  });
+});
+
+describe('runsCovering', () => {
+  const M = 60_000;
+
+  it('joins windows across short gaps and keeps long gaps apart', () => {
+    expect(runsCovering([0, M, 3 * M, 40 * M, 41 * M], '1m', 2, 8)).toEqual([
+      { granularity: '1m', from: 0, to: 4 * M },
+      { granularity: '1m', from: 40 * M, to: 42 * M },
+    ]);
+  });
+
+  it('reads one range from the first to the last window when there would be too many', () => {
+    expect(runsCovering([0, 10 * M, 20 * M, 30 * M], '1m', 0, 3)).toEqual([{ granularity: '1m', from: 0, to: 31 * M }]);
+  });
+
+  it('reads nothing for no windows', () => {
+    expect(runsCovering([], '1h', 4, 4)).toEqual([]);
+  });
+
+  it('covers every window, ascending and disjoint, in at most maxRuns ranges', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 2_000 }), { maxLength: 300 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 1, max: 10 }),
+        (indexes, maxGap, maxRuns) => {
+          const starts = [...indexes].sort((a, b) => a - b).map((i) => i * M);
+          const runs = runsCovering(starts, '1m', maxGap, maxRuns);
+          expect(runs.length).toBeLessThanOrEqual(maxRuns);
+          for (const start of starts) expect(runs.some((run) => run.from <= start && start < run.to)).toBe(true);
+          runs.forEach((run, i) => {
+            expect(run.from % M).toBe(0);
+            expect(run.to).toBeGreaterThan(run.from);
+            if (i > 0) expect(run.from).toBeGreaterThan(runs[i - 1]!.to);
+          });
+        },
+      ),
+    );
   });
 });

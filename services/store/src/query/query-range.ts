@@ -109,3 +109,28 @@ export function coverRange(range: TimeRange): WindowRun[] {
 export function runsFor(granularity: QueryGranularity, range: TimeRange): WindowRun[] {
   return granularity === 'auto' ? coverRange(range) : [windowRun(granularity, range)];
 }
+
+/**
+ * The ranges to read for the given window starts (ascending, of one granularity): contiguous runs,
+ * joined across gaps of at most `maxGap` windows (one clustering range is cheaper than two
+ * nearby), and all joined into one range when more than `maxRuns` would remain — Cassandra scans
+ * a range of a series partition at about the cost of the same number of scattered windows.
+ */
+export function runsCovering(
+  starts: readonly number[],
+  granularity: Granularity,
+  maxGap: number,
+  maxRuns: number,
+): WindowRun[] {
+  const size = GRANULARITIES[granularity];
+  const runs: WindowRun[] = [];
+  for (const start of starts) {
+    const last = runs[runs.length - 1];
+    if (last && start - last.to <= maxGap * size) last.to = start + size;
+    else runs.push({ granularity, from: start, to: start + size });
+  }
+  const first = runs[0];
+  const final = runs[runs.length - 1];
+  if (runs.length > maxRuns && first && final) return [{ granularity, from: first.from, to: final.to }];
+  return runs;
+}

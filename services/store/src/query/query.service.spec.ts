@@ -227,8 +227,22 @@ describe('QueryService.series', () => {
 describe('QueryService.series of sums', () => {
   it('reads sums added by Cassandra and adds the hours of each Berlin day', async () => {
     const windowSums = jest.fn<PartialsRepository['windowSums']>().mockResolvedValue([
-      { windowStart: at('2026-11-23T23:00:00Z'), metrics: { events: 2, revenue: 100 }, closed: true, partials: 3 },
-      { windowStart: at('2026-11-24T22:00:00Z'), metrics: { events: 5 }, closed: true, partials: 1 },
+      {
+        windowStart: at('2026-11-23T23:00:00Z'),
+        metrics: { events: 2, revenue: 100 },
+        closed: true,
+        partials: 3,
+        topPartition: 2,
+        expiresAt: Number.POSITIVE_INFINITY,
+      },
+      {
+        windowStart: at('2026-11-24T22:00:00Z'),
+        metrics: { events: 5 },
+        closed: true,
+        partials: 1,
+        topPartition: 0,
+        expiresAt: Number.POSITIVE_INFINITY,
+      },
     ]);
     const windows = jest.fn<PartialsRepository['windows']>();
     const result = await serviceWith({ windowSums, windows }).series(
@@ -263,6 +277,61 @@ describe('QueryService.series of sums', () => {
         closed: true,
         filled: false,
       },
+    ]);
+  });
+});
+
+describe('QueryService.series with the settled-window cache', () => {
+  const MINUTE = 60_000;
+  const sumsOf = (start: number, events: number, partials: number, closed = true) => ({
+    windowStart: start,
+    metrics: { events },
+    closed,
+    partials,
+    topPartition: partials - 1,
+    expiresAt: Number.POSITIVE_INFINITY,
+  });
+  const input = {
+    metric: 'events',
+    metrics: [],
+    dimension: '',
+    granularity: '1m' as const,
+    from,
+    to: from + 60 * MINUTE,
+    gapFill: 'absent' as const,
+    timeZone: '',
+  };
+
+  it('reads again only the windows not closed in all P partitions, and answers the same', async () => {
+    // Minute 0–49 settled (16 of 16 partitions closed); 50 has 15 partitions; 51 is still open.
+    const stored = [
+      ...Array.from({ length: 50 }, (_, i) => sumsOf(from + i * MINUTE, i, 16)),
+      sumsOf(from + 50 * MINUTE, 7, 15),
+      sumsOf(from + 51 * MINUTE, 3, 16, false),
+    ];
+    const windowSums = jest.fn<PartialsRepository['windowSums']>(
+      async (_tenant, _granularity, _dimension, _metrics, start, end) =>
+        stored.filter((window) => window.windowStart >= start && window.windowStart < end),
+    );
+    // No hour rows: the minute missing a partition cannot be proven by its hour (hour-evidence.ts).
+    const partitionEvents = jest.fn<PartialsRepository['partitionEvents']>().mockResolvedValue([]);
+    const service = serviceWith({ windowSums, partitionEvents });
+
+    const first = await service.series('demo', input, read);
+    const second = await service.series('demo', input, read);
+
+    expect(second).toEqual(first);
+    expect(first.points).toHaveLength(52);
+    expect(windowSums).toHaveBeenCalledTimes(2);
+    expect(windowSums.mock.calls[1]!.slice(4, 6)).toEqual([from + 50 * MINUTE, from + 60 * MINUTE]);
+    expect(service.settled.stats()).toMatchObject({ windows: 50, hits: 50 });
+    expect(partitionEvents.mock.calls.map((call) => call[1])).toEqual(['1h', '1h']);
+    // Another tenant asking for the same series reads it from Cassandra.
+    await service.series('other', input, read);
+    expect(windowSums.mock.calls[2]!.slice(0, 1).concat(windowSums.mock.calls[2]!.slice(4, 6))).toEqual([
+      'other',
+      from,
+      from + 60 * MINUTE,
     ]);
   });
 });

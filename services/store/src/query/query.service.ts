@@ -1,5 +1,8 @@
 import {
+  DIMENSION_ALL,
+  GRANULARITIES,
   OVERFLOW_VALUE,
+  windowStart,
   type DimensionKind,
   type Granularity,
   type Metric,
@@ -7,14 +10,21 @@ import {
   type SumMetric,
 } from '@pulse/contracts';
 
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { metrics } from '@opentelemetry/api';
 
 import { isSumMetric, metricValue, rankDimensions, type DimensionTotals } from '../partials/partial-merge.js';
-import { PartialsRepository, type ReadOptions, type WindowRef } from '../partials/partials.repository.js';
+import {
+  PartialsRepository,
+  type ReadOptions,
+  type WindowRef,
+  type WindowSums,
+} from '../partials/partials.repository.js';
 import { STORE_CONFIG, type StoreConfig } from '../store.config.js';
 import { FUNNEL_METRICS, funnelStages, type FunnelStageResult } from './funnel-stages.js';
+import { settledByHours } from './hour-evidence.js';
 import { decodePageToken, encodePageToken, queryFingerprint } from './page-token.js';
-import { windowStarts, type TimeRange } from './query-range.js';
+import { runsCovering, windowStarts, type TimeRange } from './query-range.js';
 import {
   planBreakdown,
   planDistinct,
@@ -31,6 +41,7 @@ import {
   type TopInput,
 } from './query-requests.js';
 import { addIntoWindows, fillGaps, mergeIntoWindows, type SeriesWindow } from './series-points.js';
+import { SettledWindowCache, type SeriesKey } from './settled-window-cache.js';
 
 export interface SeriesResult {
   dimension: string;
@@ -73,6 +84,32 @@ export interface DistinctCount {
   exact: boolean;
 }
 
+/** Uncached windows of a series are read as clustering ranges: joined across this many cached ones … */
+const MAX_READ_GAP = 16;
+/** … and into a single range beyond this many ranges. */
+const MAX_READ_RUNS = 8;
+
+/** Cache lookups and size as OpenTelemetry metrics (no-ops unless the SDK exports metrics). */
+function observeCache(cache: SettledWindowCache): void {
+  const meter = metrics.getMeter('@pulse/store');
+  meter
+    .createObservableCounter('pulse.store.settled_cache.lookups', {
+      description: 'Series windows looked up in the settled-window cache, by result (hit or miss)',
+      unit: '{window}',
+    })
+    .addCallback((result) => {
+      const stats = cache.stats();
+      result.observe(stats.hits, { result: 'hit' });
+      result.observe(stats.misses, { result: 'miss' });
+    });
+  meter
+    .createObservableGauge('pulse.store.settled_cache.size', {
+      description: 'Estimated bytes held by the settled-window cache',
+      unit: 'By',
+    })
+    .addCallback((result) => result.observe(cache.stats().bytes));
+}
+
 function isOverflow(dimension: string): boolean {
   return dimension.endsWith(`:${OVERFLOW_VALUE}`);
 }
@@ -95,12 +132,20 @@ function rangeKey(plan: RangePlan): unknown[] {
 @Injectable()
 export class QueryService {
   readonly limits: QueryLimits;
+  /** Merged sums of settled windows, for series queries (docs/storage.md, "The series query path …"). */
+  readonly settled: SettledWindowCache;
+  private readonly partitions: number;
+  private readonly logger = new Logger(QueryService.name);
+  private misconfigured = false;
 
   constructor(
     private readonly partials: PartialsRepository,
     @Inject(STORE_CONFIG) config: StoreConfig,
   ) {
     this.limits = { maxPoints: config.PULSE_STORE_MAX_POINTS, maxWindows: config.PULSE_STORE_MAX_WINDOWS };
+    this.partitions = config.PULSE_PARTITIONS;
+    this.settled = new SettledWindowCache(config.PULSE_STORE_SETTLED_CACHE_MB * 1024 * 1024);
+    observeCache(this.settled);
   }
 
   async series(tenant: string, input: SeriesInput, read: ReadOptions): Promise<SeriesResult> {
@@ -127,13 +172,104 @@ export class QueryService {
     read: ReadOptions,
   ): Promise<Map<number, { values: number[]; closed: boolean }>> {
     const { granularity, from, to } = plan.read;
-    const windows = await this.partials.windowSums(tenant, granularity, plan.dimension, sums, from, to, read);
-    const parts = windows.map((window) => ({
-      start: window.windowStart,
-      values: sums.map((metric) => window.metrics[metric] ?? 0),
-      closed: window.closed,
-    }));
-    return plan.localDays ? addIntoWindows(plan.windows, parts) : new Map(parts.map((part) => [part.start, part]));
+    const parts = new Map<number, { start: number; values: number[]; closed: boolean }>();
+    const keys: SeriesKey[] = sums.map((metric) => ({ tenant, granularity, dimension: plan.dimension, metric }));
+    let windows: WindowSums[];
+    if (!this.settled.enabled) {
+      windows = await this.partials.windowSums(tenant, granularity, plan.dimension, sums, from, to, read);
+    } else {
+      // Settled windows from the cache; only the others (open, incomplete, empty) from Cassandra.
+      const starts = windowStarts(plan.read);
+      const now = Date.now();
+      const cached = keys.map((key) => this.settled.lookup(key, starts, now));
+      const missing: number[] = [];
+      for (const start of starts) {
+        const values = cached.map((found) => found.get(start));
+        if (values.every((value) => typeof value === 'number')) parts.set(start, { start, values, closed: true });
+        else missing.push(start);
+      }
+      const runs = runsCovering(missing, granularity, MAX_READ_GAP, MAX_READ_RUNS);
+      const reads = await Promise.all(
+        runs.map((run) => this.partials.windowSums(tenant, granularity, plan.dimension, sums, run.from, run.to, read)),
+      );
+      windows = reads.flat();
+    }
+    const proven = await this.provenByHours(tenant, plan, windows, read);
+    for (const window of windows) {
+      const values = sums.map((metric) => window.metrics[metric] ?? 0);
+      parts.set(window.windowStart, { start: window.windowStart, values, closed: window.closed });
+      if (this.isSettled(window) || proven.has(window.windowStart)) {
+        keys.forEach((key, i) => this.settled.store(key, window.windowStart, values[i] ?? 0, window.expiresAt));
+      }
+    }
+    const ordered = [...parts.values()].sort((a, b) => a.start - b.start);
+    return plan.localDays ? addIntoWindows(plan.windows, ordered) : new Map(ordered.map((part) => [part.start, part]));
+  }
+
+  /**
+   * Minute windows of `all` whose rows are all closed but miss some partitions, proven settled by
+   * their closed hours (hour-evidence.ts). Costs one read of the rows of those hours, so a series
+   * pays it once, on the read that caches them.
+   */
+  private async provenByHours(
+    tenant: string,
+    plan: SeriesPlan,
+    windows: readonly WindowSums[],
+    read: ReadOptions,
+  ): Promise<Set<number>> {
+    if (!this.settled.enabled || plan.read.granularity !== '1m' || plan.dimension !== DIMENSION_ALL) return new Set();
+    const closedRows = windows.filter((window) => window.closed && !this.isSettled(window) && !this.misconfigured);
+    const [firstRow] = closedRows;
+    const lastRow = closedRows[closedRows.length - 1];
+    if (!firstRow || !lastRow) return new Set();
+    const hourOf = (start: number) => windowStart(start, '1h');
+    const HOUR = GRANULARITIES['1h'];
+    // Hour rows first (≤ 24 × P a day): only an hour closed in every partition can prove its
+    // minutes, so the minute rows are read only for those — never again for a quiet partition's.
+    const hours = await this.partials.partitionEvents(
+      tenant,
+      '1h',
+      DIMENSION_ALL,
+      hourOf(firstRow.windowStart),
+      hourOf(lastRow.windowStart) + HOUR,
+      read,
+    );
+    const closedIn = new Map<number, number>();
+    for (const row of hours) if (row.closed) closedIn.set(row.windowStart, (closedIn.get(row.windowStart) ?? 0) + 1);
+    const candidates = closedRows.filter((window) => closedIn.get(hourOf(window.windowStart)) === this.partitions);
+    const [first] = candidates;
+    const last = candidates[candidates.length - 1];
+    if (!first || !last) return new Set();
+    const minutes = await this.partials.partitionEvents(
+      tenant,
+      '1m',
+      DIMENSION_ALL,
+      hourOf(first.windowStart),
+      hourOf(last.windowStart) + HOUR,
+      read,
+    );
+    return settledByHours(candidates, minutes, hours, this.partitions);
+  }
+
+  /**
+   * A window can never change again once every one of the P partitions wrote its closing partial:
+   * a closed partial is its partition's last emission (later events are late), and replays
+   * rewrite it identically. A window that some partition has not written is not settled, even
+   * when all its rows are closed: that partition may still report (docs/storage.md).
+   */
+  private isSettled(window: WindowSums): boolean {
+    if (window.topPartition >= this.partitions && !this.misconfigured) {
+      this.misconfigured = true;
+      this.logger.error(
+        `series_partials holds partition ${window.topPartition}, but PULSE_PARTITIONS is ${this.partitions}: the settled-window cache stays unused until the store runs with the aggregator's PULSE_PARTITIONS`,
+      );
+    }
+    return (
+      !this.misconfigured &&
+      window.closed &&
+      window.partials === this.partitions &&
+      window.topPartition === this.partitions - 1
+    );
   }
 
   /** Distinct metrics among them: partials merged here (sketches unioned). */
