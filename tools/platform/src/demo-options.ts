@@ -75,6 +75,10 @@ export function demoServiceEnv(): Partial<Record<ServiceName, Record<string, str
       PULSE_FORECAST_WATCH_METRICS: 'revenue,orders',
       PULSE_FORECAST_WATCH_TOP_PRODUCTS: '0',
       PULSE_FORECAST_WATCH_INTERVAL_MS: '5000',
+      // The first fit sees a store still taking in the backfill; refit every few minutes so the
+      // forecast follows the history as it lands instead of keeping that first model for 24.
+      PULSE_FORECAST_REFIT_AFTER_WINDOWS: '3',
+      PULSE_FORECAST_REFIT_INTERVAL_MS: '180000',
     },
   };
 }
