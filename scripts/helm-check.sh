@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Validates the Helm chart offline (issue 8): a pinned helm (built with `go install`, cached in
 # .cache/bin), `helm lint --strict` and `helm template` for the default values, the production
-# example and a single-service install, the policy check over every rendered manifest, schema
+# example, a single-service install and the web console, the policy check over every rendered manifest, schema
 # rejections of invalid values, and docs/deploy.md covering every value.
 # Rendered manifests land in .cache/helm-rendered/ (git-ignored). Exits non-zero on any failure.
 set -euo pipefail
@@ -67,8 +67,9 @@ declare -A CASES=(
   [production]="$ROOT/deploy/values-production.yaml"
   [store-only]="$CHART/ci/store-only-values.yaml"
   [forecast-watch]="$CHART/ci/forecast-watch-values.yaml"
+  [console]="$CHART/ci/console-values.yaml"
 )
-for name in default production store-only forecast-watch; do
+for name in default production store-only forecast-watch console; do
   values="${CASES[$name]}"
   step "case $name (${values#"$ROOT"/})"
   if "$HELM" lint --strict --kube-version "$KUBE_VERSION" "$CHART" -f "$values" >"$OUT/$name.lint.txt" 2>&1; then
@@ -88,10 +89,11 @@ for name in default production store-only forecast-watch; do
   if python3 "$TOOLS/policy-check.py" "$OUT/$name.yaml"; then ok "policy"; else bad "policy ($name)"; fi
 done
 
-step "each service alone (the other four disabled): template + policy"
-for only in ingestGateway cleaner aggregator store forecast; do
-  args=(--set apiKeys.existingSecret=pulse-api-keys)
-  for other in ingestGateway cleaner aggregator store forecast; do
+step "each service alone (the other five disabled): template + policy"
+SERVICES=(ingestGateway cleaner aggregator store forecast console)
+for only in "${SERVICES[@]}"; do
+  args=(--set apiKeys.existingSecret=pulse-api-keys --set "$only.enabled=true")
+  for other in "${SERVICES[@]}"; do
     [[ "$other" == "$only" ]] || args+=(--set "$other.enabled=false")
   done
   if "$HELM" template pulse "$CHART" --namespace pulse --kube-version "$KUBE_VERSION" "${args[@]}" \
@@ -167,6 +169,79 @@ for p in problems:
 sys.exit(1 if problems else 0)
 PY
 
+step "console wiring: settings, API keys, egress to store/forecast/NATS, their ingress, helm test, Ingress"
+if python3 - "$OUT" <<'PY'; then ok "console wired in console and production; absent by default"; else bad "console wiring"; fi
+import sys, yaml
+out = sys.argv[1]
+problems = []
+def docs(name):
+    return [d for d in yaml.safe_load_all(open(f"{out}/{name}.yaml")) if d]
+def find(ds, kind, name):
+    return next((d for d in ds if d["kind"] == kind and d["metadata"]["name"] == name), None)
+def peers_of(rule):
+    return [p.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/component") for p in rule.get("from", rule.get("to", []))]
+def namespaces_of(rule):
+    return [p.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name") for p in rule.get("from", [])]
+def check(name, host):
+    ds = docs(name)
+    def need(cond, what):
+        if not cond:
+            problems.append(f"{name}: {what}")
+    cm = find(ds, "ConfigMap", "pulse-console")["data"]
+    expected = {
+        "PULSE_CONSOLE_HTTP_PORT": "8085",
+        "PULSE_STORE_ADDR": "pulse-store:50051",
+        "PULSE_FORECAST_ADDR": "pulse-forecast:50052",
+        "PULSE_API_KEYS_FILE": "/etc/pulse/api-keys/keys.json",
+    }
+    for var, value in expected.items():
+        need(cm.get(var) == value, f"{var} is {cm.get(var)}, want {value}")
+    for var in ("PULSE_CONSOLE_REFRESH_MS", "PULSE_CONSOLE_QUERY_TIMEOUT_MS", "PULSE_CONSOLE_MAX_STREAMS"):
+        need(var in cm, f"{var} missing")
+    pod = find(ds, "Deployment", "pulse-console")["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    need(any(e.get("configMapRef", {}).get("name") == "pulse-common" for e in c["envFrom"]), "common ConfigMap (PULSE_NATS_URL) not read")
+    need(c["readinessProbe"]["httpGet"]["path"] == "/readyz" and c["livenessProbe"]["httpGet"]["path"] == "/healthz", "probes not /readyz and /healthz")
+    need(c["securityContext"].get("capabilities", {}).get("drop") == ["ALL"], "capabilities not dropped")
+    need(pod.get("topologySpreadConstraints"), "no topology spread")
+    mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
+    need(mounts.get("api-keys") == "/etc/pulse/api-keys", "API-key file not mounted")
+    secret = lambda p: {v["name"]: v.get("secret", {}).get("secretName") for v in p["volumes"]}.get("api-keys")
+    store_pod = find(ds, "Deployment", "pulse-store")["spec"]["template"]["spec"]
+    need(secret(pod) == secret(store_pod), "console and store mount different API-key Secrets")
+    need(find(ds, "Service", "pulse-console")["spec"]["ports"][0]["port"] == 8085, "Service not on 8085")
+    need(find(ds, "PodDisruptionBudget", "pulse-console") is not None, "no PodDisruptionBudget")
+    np = find(ds, "NetworkPolicy", "pulse-console")["spec"]
+    egress = [(r, {p["port"] for p in r["ports"]}) for r in np["egress"]]
+    need(any(4222 in ports for _, ports in egress), "no NATS egress")
+    need(any(50051 in ports and "store" in peers_of(r) for r, ports in egress), "no egress to the store's gRPC port")
+    need(any(50052 in ports and "forecast" in peers_of(r) for r, ports in egress), "no egress to the forecast gRPC port")
+    http_in = [r for r in np["ingress"] if {"port": "http", "protocol": "TCP"} in r["ports"]]
+    need(any("test" in peers_of(r) for r in http_in), "console HTTP not open to the test pod")
+    need(any("ingress-nginx" in namespaces_of(r) for r in http_in), "networkPolicy.consoleFrom not applied")
+    for svc in ("store", "forecast"):
+        rules = find(ds, "NetworkPolicy", f"pulse-{svc}")["spec"]["ingress"]
+        need(any("console" in peers_of(r) and {"port": "grpc", "protocol": "TCP"} in r["ports"] for r in rules), f"{svc} gRPC not open to the console")
+    test = find(ds, "Pod", "pulse-test")["spec"]["containers"][0]["args"][0]
+    need("http://pulse-console:8085/readyz" in test, "helm test does not GET the console's /readyz")
+    test_np = find(ds, "NetworkPolicy", "pulse-test")["spec"]
+    need(any(8085 in [p["port"] for p in r["ports"]] and "console" in peers_of(r) for r in test_np["egress"]), "test pod cannot reach the console")
+    ing = find(ds, "Ingress", "pulse-console")
+    need(ing and ing["spec"]["rules"][0]["host"] == host and ing["spec"]["tls"][0]["hosts"] == [host], f"Ingress for {host} missing")
+check("console", "console.pulse.example.com")
+check("production", "pulse-console.example.com")
+default = docs("default")
+if any(d["metadata"]["name"] == "pulse-console" for d in default):
+    problems.append("default: console rendered although console.enabled is false")
+for svc in ("store", "forecast"):
+    for r in find(default, "NetworkPolicy", f"pulse-{svc}")["spec"]["ingress"]:
+        if "console" in peers_of(r):
+            problems.append(f"default: {svc} admits console pods although the console is disabled")
+for p in problems:
+    print(f"  {p}")
+sys.exit(1 if problems else 0)
+PY
+
 step "large integers reach the services as integers (YAML numbers are floats in templates: 2e+06)"
 if "$HELM" template pulse "$CHART" --namespace pulse --kube-version "$KUBE_VERSION" -f "$CHART/ci/default-values.yaml" \
   -f - >"$OUT/large-integers.yaml" 2>&1 <<'YAML' && ! grep -nE '^  PULSE_[A-Z0-9_]+: "[0-9.]+e\+[0-9]+"' "$OUT/large-integers.yaml"; then
@@ -197,7 +272,8 @@ fi
 if [[ ! -x "$KV" ]]; then
   bad "kubernetes-validate not found at $KV"
 else
-  for name in default production store-only forecast-watch only-ingestGateway only-cleaner only-aggregator only-store only-forecast; do
+  for name in default production store-only forecast-watch console only-ingestGateway only-cleaner only-aggregator \
+    only-store only-forecast only-console; do
     # CRD kinds (ServiceMonitor) have no bundled schema: reported as warnings, hidden here.
     if "$KV" -k "$KUBE_VERSION" --strict --quiet --no-warn "$OUT/$name.yaml"; then
       ok "$name.yaml valid against Kubernetes $KUBE_VERSION"
@@ -224,10 +300,13 @@ declare -A INVALID=(
   [forecast-granularity-values.yaml]="at '/forecast/watch/granularities/0': value must be one of '1m', '1h', '1d'"
   [forecast-watch-key-values.yaml]='forecast.watchKeys.keys[0]: not a query key of tenant "demo" in apiKeys.keys'
   [cleaner-active-key-values.yaml]="cleaner.activeKey: required when cleaner.pseudonymKeys.value holds more than one key"
+  [console-refresh-values.yaml]="at '/console/refreshMs': minimum: got 100, want 200"
+  [console-ingress-host-values.yaml]="console.ingress.host: required when console.ingress.enabled is true"
 )
 step "invalid values are rejected by the schema or the chart"
 for file in wrong-type-values.yaml unknown-key-values.yaml negative-replicas-values.yaml latest-tag-values.yaml \
-  forecast-granularity-values.yaml forecast-watch-key-values.yaml cleaner-active-key-values.yaml; do
+  forecast-granularity-values.yaml forecast-watch-key-values.yaml cleaner-active-key-values.yaml \
+  console-refresh-values.yaml console-ingress-host-values.yaml; do
   expected="${INVALID[$file]}"
   if out=$("$HELM" template pulse "$CHART" --kube-version "$KUBE_VERSION" -f "$ROOT/helm/tests/invalid/$file" 2>&1); then
     bad "$file was accepted"
@@ -263,7 +342,7 @@ import re, sys, yaml
 values = yaml.safe_load(open(sys.argv[1]))
 doc = open(sys.argv[2]).read()
 documented = set(re.findall(r"`([A-Za-z0-9_.<>]+)`", doc))
-SERVICES = {"ingestGateway", "cleaner", "aggregator", "store", "forecast"}
+SERVICES = {"ingestGateway", "cleaner", "aggregator", "store", "forecast", "console"}
 missing = []
 def walk(prefix, node, depth):
     for key, value in node.items():

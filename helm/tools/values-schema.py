@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes helm/pulse/values.schema.json (JSON Schema 2020-12, strict: additionalProperties false
-everywhere Pulse owns the shape). Kept as code so the five services share one definition.
+everywhere Pulse owns the shape). Kept as code so the six services share one definition.
 `--check` exits 1 when the committed schema differs from what this script produces."""
 import json
 import re
@@ -240,6 +240,7 @@ schema = {
                     "gatewayFrom": PEERS,
                     "storeFrom": PEERS,
                     "forecastFrom": PEERS,
+                    "consoleFrom": PEERS,
                     "metricsFrom": PEERS,
                     "dnsPeers": PEERS,
                     "extraEgress": LIST_OF_OBJECTS,
@@ -353,10 +354,33 @@ schema = {
                 },
                 grpc_port=True,
             ),
+            # Bounds as services/console/src/console.config.ts declares them (the console refuses others).
+            "console": service(
+                {
+                    "refreshMs": i(200, 60000),
+                    "forecastRefreshMs": i(1000),
+                    "windowMinutes": i(5, 1440),
+                    "alertsShown": i(1, 1000),
+                    "alertsLookbackHours": i(1, 720),
+                    "maxStreams": i(1),
+                    "queryTimeoutMs": i(100),
+                    "webDir": s(pattern=r"^(/.*)?$", desc="absolute path or empty"),
+                    "ingress": obj(
+                        {
+                            "enabled": BOOL,
+                            "className": s(),
+                            "host": s(pattern=r"^([a-z0-9*]([-a-z0-9.]*[a-z0-9])?)?$", desc="DNS name; required when enabled"),
+                            "tlsSecretName": s(),
+                            "annotations": STRING_MAP,
+                        }
+                    ),
+                }
+            ),
         },
         required=[
             "partitions", "nats", "streams", "cassandra", "otel", "apiKeys", "podSecurityContext",
             "containerSecurityContext", "networkPolicy", "ingestGateway", "cleaner", "aggregator", "store", "forecast",
+            "console",
         ],
     ),
 }

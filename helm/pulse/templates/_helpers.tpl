@@ -69,13 +69,13 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/* The services that read the API-key file (PULSE_API_KEYS_FILE, a required setting of each). */}}
 {{- define "pulse.apiKeysNeeded" -}}
-{{- if or .Values.ingestGateway.enabled .Values.store.enabled .Values.forecast.enabled }}true{{ end -}}
+{{- if or .Values.ingestGateway.enabled .Values.store.enabled .Values.forecast.enabled .Values.console.enabled }}true{{ end -}}
 {{- end -}}
 
 {{/* Fails early (with the value to set) when a service's required setting cannot be given. */}}
 {{- define "pulse.validate" -}}
 {{- if and (include "pulse.apiKeysNeeded" .) (not .Values.apiKeys.existingSecret) (not .Values.apiKeys.keys) -}}
-{{- fail "apiKeys: set apiKeys.existingSecret (a Secret with keys.json) or apiKeys.keys — the gateway, store and forecast refuse to start without API keys" -}}
+{{- fail "apiKeys: set apiKeys.existingSecret (a Secret with keys.json) or apiKeys.keys — the gateway, store, forecast and console refuse to start without API keys" -}}
 {{- end -}}
 {{- with .Values.cleaner.pseudonymKeys.value -}}
 {{- if and $.Values.cleaner.enabled (contains "," .) (not $.Values.cleaner.activeKey) -}}
@@ -98,6 +98,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- if and .Values.aggregator.enabled (gt (int .Values.aggregator.replicaCount) (int .Values.partitions)) -}}
 {{- fail (printf "aggregator.replicaCount (%d) must not exceed partitions (%d): a replica would own no partition" (int .Values.aggregator.replicaCount) (int .Values.partitions)) -}}
+{{- end -}}
+{{- if and .Values.console.enabled .Values.console.ingress.enabled (not .Values.console.ingress.host) -}}
+{{- fail "console.ingress.host: required when console.ingress.enabled is true" -}}
 {{- end -}}
 {{- if and .Values.otel.enabled (not .Values.otel.endpoint) -}}
 {{- fail "otel.enabled is true but otel.endpoint is empty" -}}
@@ -243,7 +246,7 @@ grpc:
 {{- include "pulse.probeTimings" .timings }}
 {{- end -}}
 
-{{/* The API-key file volume and mount (gateway, store, forecast). */}}
+{{/* The API-key file volume and mount (gateway, store, forecast, console). */}}
 {{- define "pulse.apiKeysVolume" -}}
 - name: api-keys
   secret:
