@@ -149,7 +149,7 @@ export function readRetailLine(
     session_id: `inv-${invoice}`,
     product_id: stockCode,
     quantity,
-    price,
+    price: unambiguousPrice(price),
     currency: options.currency,
     order_id: invoice,
   };
@@ -168,6 +168,18 @@ export function readRetailLine(
       amountMinor: priceMinor * quantity,
     },
   };
+}
+
+/**
+ * The CSV's UnitPrice (always a dot decimal) written so the cleaner reads the same number: it takes
+ * one separator before exactly three digits after a 1–3 digit whole part ("1.655") as a possible
+ * thousands group and refuses it (docs/cleaning.md row 15), and wants a digit before the point.
+ * A trailing zero and a leading zero change no value: "1.655" → "1.6550", ".5" → "0.5".
+ */
+export function unambiguousPrice(price: string): string {
+  const [whole, fraction] = price.split('.');
+  if (fraction === undefined) return price;
+  return `${whole || '0'}.${fraction.length === 3 ? `${fraction}0` : fraction}`;
 }
 
 /** A non-negative decimal in minor units, rounded half up (exact: digits, never float arithmetic). */

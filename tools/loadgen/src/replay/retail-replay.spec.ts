@@ -5,7 +5,14 @@ import { TimeZone } from '../time/time-zone.js';
 import { parseCsv } from './csv-reader.js';
 import { InvoiceDateFormat } from './invoice-date.js';
 import { ReplayClock } from './replay-clock.js';
-import { readRetailLine, ReplayFormatError, retailColumns, toMinorUnits, type RetailLine } from './retail-line.js';
+import {
+  readRetailLine,
+  ReplayFormatError,
+  retailColumns,
+  toMinorUnits,
+  unambiguousPrice,
+  type RetailLine,
+} from './retail-line.js';
 import { emptyReplayStats, replayRetailFile, retailLines, scanRetailFile } from './retail-replay.js';
 
 const SAMPLE = join(dirname(fileURLToPath(import.meta.url)), 'sample-retail.csv');
@@ -116,6 +123,23 @@ describe('retail lines', () => {
     const [header, record] = parseCsv(`${HEADER}\n${text}\n`);
     const result = readRetailLine(record, retailColumns(header.fields), OPTIONS);
     expect(result).toEqual(expect.objectContaining({ ok: false, line: 2, reason }));
+  });
+
+  it('sends a price with three decimals or no whole digits so the cleaner reads it as that decimal', () => {
+    const [header, record] = parseCsv(`${HEADER}\n536365,85123A,HEART,6,12/1/2010 8:26,1.655,17850,United Kingdom\n`);
+    const result = readRetailLine(record, retailColumns(header.fields), OPTIONS);
+    expect(result).toEqual(
+      expect.objectContaining({ ok: true, line: expect.objectContaining({ priceMinor: 166, amountMinor: 996 }) }),
+    );
+    expect(result.ok && result.line.event.price).toBe('1.6550');
+    expect(['2.55', '18', '.5', '0.085', '4.2549', '1234.567'].map(unambiguousPrice)).toEqual([
+      '2.55',
+      '18',
+      '0.5',
+      '0.0850',
+      '4.2549',
+      '1234.5670',
+    ]);
   });
 
   it('converts prices to minor units exactly, rounding half up', () => {
