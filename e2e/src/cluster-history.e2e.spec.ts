@@ -3,10 +3,10 @@ import { proto } from '@pulse/contracts';
 import {
   createServiceProcess,
   ensureLocalSecrets,
+  freePlatformPorts,
   freePort,
   LocalPlatform,
   workspaceRoot,
-  type PlatformPorts,
   type PlatformSettings,
   type ServiceProcess,
 } from '@pulse/testing';
@@ -84,12 +84,6 @@ function pidOf(node: number, server: 'nats' | 'cassandra'): number {
   return Number(readFileSync(join(clusterEnv.PULSE_RUN_DIR, `node${node}`, server, `${server}.pid`), 'utf8').trim());
 }
 
-async function platformPorts(): Promise<PlatformPorts> {
-  const [gatewayHttp, cleanerHttp, aggregatorHttp, storeHttp, storeGrpc, forecastHttp, forecastGrpc] =
-    await Promise.all(Array.from({ length: 7 }, () => freePort()));
-  return { gatewayHttp, cleanerHttp, aggregatorHttp, storeHttp, storeGrpc, forecastHttp, forecastGrpc };
-}
-
 interface Fault {
   name: string;
   run: () => Promise<void>;
@@ -121,7 +115,7 @@ describe('Pulse on a NATS cluster and a Cassandra ring under faults (history tes
     };
     settings = {
       runDir,
-      ports: await platformPorts(),
+      ports: await freePlatformPorts(),
       secrets,
       keyspace,
       partitions: PARTITIONS,

@@ -7,6 +7,7 @@ import {
   LocalPlatform,
   portsWithOffset,
   PrivateNats,
+  sharedCassandraEnv,
   workspaceRoot,
 } from '@pulse/testing';
 
@@ -147,11 +148,7 @@ describe('web console in headless Chromium (every service a process, own NATS)',
       ports,
       secrets,
       keyspace: `pulse_console_${Date.now().toString(36)}`,
-      infraEnv: {
-        PULSE_NATS_URL: nats.url,
-        PULSE_CASSANDRA_CONTACT_POINTS: process.env.PULSE_CASSANDRA_CONTACT_POINTS!,
-        PULSE_CASSANDRA_LOCAL_DC: process.env.PULSE_CASSANDRA_LOCAL_DC!,
-      },
+      infraEnv: sharedCassandraEnv(nats.url),
       extraEnv: {
         // The gateway's gRPC port is not part of PlatformPorts: a free one, beside any other platform.
         'ingest-gateway': { PULSE_INGEST_GRPC_PORT: String(await freePort()) },

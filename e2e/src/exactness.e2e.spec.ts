@@ -4,11 +4,12 @@ import { DistinctSketch, EXACT_LIMIT } from '@pulse/sketches';
 import {
   createServiceProcess,
   ensureLocalSecrets,
+  freePlatformPorts,
   freePort,
   LocalPlatform,
   PrivateNats,
+  sharedCassandraEnv,
   workspaceRoot,
-  type PlatformPorts,
   type PlatformSettings,
   type ServiceProcess,
 } from '@pulse/testing';
@@ -40,12 +41,6 @@ const PARTITIONS = 4;
 const rates = JSON.parse(readFileSync(join(workspaceRoot, 'services/cleaner/rates.local.json'), 'utf8')).rates;
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function platformPorts(): Promise<PlatformPorts> {
-  const [gatewayHttp, cleanerHttp, aggregatorHttp, storeHttp, storeGrpc, forecastHttp, forecastGrpc] =
-    await Promise.all(Array.from({ length: 7 }, () => freePort()));
-  return { gatewayHttp, cleanerHttp, aggregatorHttp, storeHttp, storeGrpc, forecastHttp, forecastGrpc };
-}
-
 interface SendResult {
   accepted: Set<number>;
   rejected: Set<number>;
@@ -70,15 +65,11 @@ describe('exactly-once aggregation under chaos (200,000 events, real services)',
     await nats.start();
     settings = {
       runDir,
-      ports: await platformPorts(),
+      ports: await freePlatformPorts(),
       secrets,
       keyspace,
       partitions: PARTITIONS,
-      infraEnv: {
-        PULSE_NATS_URL: nats.url,
-        PULSE_CASSANDRA_CONTACT_POINTS: process.env.PULSE_CASSANDRA_CONTACT_POINTS!,
-        PULSE_CASSANDRA_LOCAL_DC: process.env.PULSE_CASSANDRA_LOCAL_DC!,
-      },
+      infraEnv: sharedCassandraEnv(nats.url),
       extraEnv: {
         cleaner: { PULSE_CLEANER_TENANT_BASE_CURRENCIES: 'shop-a:GBP,shop-b:EUR,shop-c:USD' },
         aggregator: {

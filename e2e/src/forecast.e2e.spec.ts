@@ -6,6 +6,7 @@ import {
   LocalPlatform,
   portsWithOffset,
   PrivateNats,
+  sharedCassandraEnv,
   workspaceRoot,
 } from '@pulse/testing';
 
@@ -134,11 +135,7 @@ describe('forecast path: gateway → aggregator → store → forecast service (
       secrets,
       keyspace,
       partitions: 4,
-      infraEnv: {
-        PULSE_NATS_URL: nats.url,
-        PULSE_CASSANDRA_CONTACT_POINTS: process.env.PULSE_CASSANDRA_CONTACT_POINTS!,
-        PULSE_CASSANDRA_LOCAL_DC: process.env.PULSE_CASSANDRA_LOCAL_DC!,
-      },
+      infraEnv: sharedCassandraEnv(nats.url),
       extraEnv: {
         aggregator: { PULSE_AGGREGATOR_ALLOWED_LATENESS_MS: String(7 * 24 * HOUR) },
         forecast: {

@@ -2,9 +2,11 @@ import { MetricsClient, millis } from '@pulse/client';
 import { proto } from '@pulse/contracts';
 import {
   ensureLocalSecrets,
+  freePlatformPorts,
   freePort,
   LocalPlatform,
   PrivateNats,
+  sharedCassandraEnv,
   workspaceRoot,
   type PlatformPorts,
 } from '@pulse/testing';
@@ -275,12 +277,6 @@ function runLoadgen(args: string[], timeoutMs: number): Promise<LoadgenRun> {
   });
 }
 
-async function platformPorts(): Promise<PlatformPorts> {
-  const [gatewayHttp, cleanerHttp, aggregatorHttp, storeHttp, storeGrpc, forecastHttp, forecastGrpc] =
-    await Promise.all(Array.from({ length: 7 }, () => freePort()));
-  return { gatewayHttp, cleanerHttp, aggregatorHttp, storeHttp, storeGrpc, forecastHttp, forecastGrpc };
-}
-
 describe('loadgen replay of a retail CSV through the real services: the aggregates equal the CSV sums', () => {
   const began = Date.now();
   const runDir = join(workspaceRoot, '.run/test/e2e-replay');
@@ -332,7 +328,7 @@ describe('loadgen replay of a retail CSV through the real services: the aggregat
 
   beforeAll(async () => {
     writeFileSync(csvFile, csv);
-    ports = await platformPorts();
+    ports = await freePlatformPorts();
     // A NATS server of this test's own: no other run's streams, consumers or checkpoints.
     nats = new PrivateNats(await freePort());
     await nats.start();
@@ -342,11 +338,7 @@ describe('loadgen replay of a retail CSV through the real services: the aggregat
       secrets,
       keyspace,
       partitions: 4,
-      infraEnv: {
-        PULSE_NATS_URL: nats.url,
-        PULSE_CASSANDRA_CONTACT_POINTS: process.env.PULSE_CASSANDRA_CONTACT_POINTS!,
-        PULSE_CASSANDRA_LOCAL_DC: process.env.PULSE_CASSANDRA_LOCAL_DC!,
-      },
+      infraEnv: sharedCassandraEnv(nats.url),
       extraEnv: {
         'ingest-gateway': { PULSE_INGEST_GRPC_PORT: String(await freePort()) },
         cleaner: { PULSE_CLEANER_TENANT_BASE_CURRENCIES: `${TENANT}:${CURRENCY}` },

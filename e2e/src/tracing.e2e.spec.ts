@@ -3,6 +3,7 @@ import {
   freePort,
   LocalPlatform,
   PrivateNats,
+  sharedCassandraEnv,
   workspaceRoot,
   type PlatformPorts,
   type ServiceName,
@@ -154,11 +155,7 @@ describe('tracing: one event, one trace from the HTTP request to the Cassandra w
       secrets,
       keyspace: `pulse_trace_${Date.now().toString(36)}`,
       partitions: 4,
-      infraEnv: {
-        PULSE_NATS_URL: nats.url,
-        PULSE_CASSANDRA_CONTACT_POINTS: process.env.PULSE_CASSANDRA_CONTACT_POINTS!,
-        PULSE_CASSANDRA_LOCAL_DC: process.env.PULSE_CASSANDRA_LOCAL_DC!,
-      },
+      infraEnv: sharedCassandraEnv(nats.url),
       extraEnv: {
         // Not in PlatformPorts: a free one, so a demo or another test on the default port does not collide.
         'ingest-gateway': { ...otel, PULSE_INGEST_GRPC_PORT: String(await freePort()) },

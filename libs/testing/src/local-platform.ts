@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { freePort } from './free-port.js';
 import { ServiceProcess } from './service-process.js';
 
 /** Start order: the store first (it owns the schema), the gateway last (it takes traffic). */
@@ -130,6 +131,30 @@ export function createConsoleProcess(settings: PlatformSettings): ServiceProcess
     logFile: join(settings.runDir, 'logs', `${CONSOLE_SERVICE}.log`),
     onLine: settings.onConsoleLine,
   });
+}
+
+/** Free ports for every service of a platform a test starts beside others (no console). */
+export async function freePlatformPorts(): Promise<PlatformPorts> {
+  const [gatewayHttp, cleanerHttp, aggregatorHttp, storeHttp, storeGrpc, forecastHttp, forecastGrpc] =
+    await Promise.all(Array.from({ length: 7 }, () => freePort()));
+  return { gatewayHttp, cleanerHttp, aggregatorHttp, storeHttp, storeGrpc, forecastHttp, forecastGrpc };
+}
+
+/**
+ * The infrastructure environment of a test that owns its NATS server (`natsUrl`) and shares the
+ * test run's Cassandra (started by the Jest global setup, which exports its address).
+ */
+export function sharedCassandraEnv(natsUrl: string): Record<string, string> {
+  const contactPoints = process.env.PULSE_CASSANDRA_CONTACT_POINTS;
+  const localDc = process.env.PULSE_CASSANDRA_LOCAL_DC;
+  if (!contactPoints || !localDc) {
+    throw new Error('PULSE_CASSANDRA_CONTACT_POINTS/PULSE_CASSANDRA_LOCAL_DC unset: run under the Jest global setup');
+  }
+  return {
+    PULSE_NATS_URL: natsUrl,
+    PULSE_CASSANDRA_CONTACT_POINTS: contactPoints,
+    PULSE_CASSANDRA_LOCAL_DC: localDc,
+  };
 }
 
 export function serviceEnv(name: ServiceName, settings: PlatformSettings): Record<string, string> {
