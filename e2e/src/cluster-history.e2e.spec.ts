@@ -6,6 +6,7 @@ import {
   freePlatformPorts,
   freePort,
   LocalPlatform,
+  parseInfraEnv,
   workspaceRoot,
   type PlatformSettings,
   type ServiceProcess,
@@ -16,6 +17,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
+
+import { prng } from './exactness/shop-dataset.js';
 
 // Issue 11's history test: Pulse on a three-server NATS JetStream cluster (R3 streams) and a
 // three-node Cassandra ring (RF 3, LOCAL_QUORUM), two replicas of the aggregator (lease-based
@@ -33,18 +36,6 @@ const LEASE_MS = 6_000;
 const seed = Number(process.env.PULSE_CHAOS_SEED ?? Date.now() % 1_000_000);
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string) => process.stdout.write(`[cluster-history] ${line}\n`);
-
-/** mulberry32: a seeded PRNG, so a fault schedule can be replayed from its printed seed. */
-function seededRandom(s: number): () => number {
-  let state = s >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 // The cluster of this test: its own run dir and ports, beside the dev and test instances.
 const clusterEnv: Record<string, string> = {
@@ -71,13 +62,7 @@ function infra(...args: string[]): string {
 }
 
 function clusterServiceEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of infra('env').split('\n')) {
-    const match = /^export (\w+)=(.*)$/.exec(line.trim());
-    // printf %q output: backslash-escaped (e.g. the commas of a list)
-    if (match) env[match[1]] = match[2].replace(/^'(.*)'$/, '$1').replace(/\\(.)/g, '$1');
-  }
-  return env;
+  return parseInfraEnv(infra('env'));
 }
 
 function pidOf(node: number, server: 'nats' | 'cassandra'): number {
@@ -167,7 +152,7 @@ describe('Pulse on a NATS cluster and a Cassandra ring under faults (history tes
   }
 
   it('counts every acknowledged event exactly once through node kills, a pause and replica moves', async () => {
-    const random = seededRandom(seed);
+    const random = prng(seed); // seeded, so a fault schedule can be replayed from its printed seed
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
     const natsNode = 1 + Math.floor(random() * 3);
     const cassandraNode = 1 + Math.floor(random() * 3);

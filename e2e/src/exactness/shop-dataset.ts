@@ -58,7 +58,7 @@ export interface DatasetEvent {
 }
 
 /** Mulberry32: a small seeded PRNG (tests need the same dataset on every run). */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -133,6 +133,16 @@ export function createConsoleProcess(settings: PlatformSettings): ServiceProcess
   });
 }
 
+/** The environment `scripts/infra.sh env` prints: `export NAME=value` lines, values quoted by printf %q. */
+export function parseInfraEnv(output: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of output.split('\n')) {
+    const match = /^export (\w+)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]] = match[2].replace(/^'(.*)'$/, '$1').replace(/\\(.)/g, '$1');
+  }
+  return env;
+}
+
 /** Free ports for every service of a platform a test starts beside others (no console). */
 export async function freePlatformPorts(): Promise<PlatformPorts> {
   const [gatewayHttp, cleanerHttp, aggregatorHttp, storeHttp, storeGrpc, forecastHttp, forecastGrpc] =

@@ -11,6 +11,7 @@ import {
   DEFAULT_PORTS,
   ensureLocalSecrets,
   LocalPlatform,
+  parseInfraEnv,
   workspaceRoot,
   type ServiceName,
   type ServiceProcess,
@@ -100,14 +101,9 @@ function infra(...args: string[]): string {
   return result.stdout ?? '';
 }
 
-/** `infra.sh env` output (export lines, printf %q quoting) as an environment. */
+/** `infra.sh env` output as an environment. */
 function infraEnvironment(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of infra('env').split('\n')) {
-    const match = /^export (\w+)=(.*)$/.exec(line.trim());
-    if (match) env[match[1]] = match[2].replace(/^'(.*)'$/, '$1').replace(/\\(.)/g, '$1');
-  }
-  return env;
+  return parseInfraEnv(infra('env'));
 }
 
 say(
