@@ -151,7 +151,15 @@ async function createSender(
     const problem = await probeHttpTarget(command.target, command.apiKey);
     if (problem) throw new RunError(problem);
     return {
-      sender: new HttpBatchSender({ url: command.target, apiKey: command.apiKey, gzip: command.gzip, signal: abort }),
+      sender: new HttpBatchSender({
+        url: command.target,
+        apiKey: command.apiKey,
+        gzip: command.gzip,
+        signal: abort,
+        traceEveryMs: command.traceEvery === undefined ? undefined : command.traceEvery * 1000,
+        // One JSON line per traced purchase, for a wrapping process (the demo links its trace).
+        onTraced: (traced) => process.stderr.write(`${JSON.stringify({ traced })}\n`),
+      }),
       close: () => undefined,
     };
   }

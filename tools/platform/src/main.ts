@@ -45,7 +45,7 @@ const COLORS: Record<ServiceName, string> = {
   forecast: '34',
 };
 
-const USAGE = `usage: platform (up|demo) [--duration seconds] [--keep-infra] [--profile single|cluster]
+const USAGE = `usage: platform (up|demo) [--duration seconds] [--keep-infra] [--profile single|cluster] [--no-traces]
 demo only: [--rate events/s] [--history-minutes N] [--flash-sale factor] [--seed N] [--time-zone ZONE]`;
 
 const { values, positionals } = parseArgs({
@@ -54,6 +54,7 @@ const { values, positionals } = parseArgs({
     rate: { type: 'string' },
     duration: { type: 'string' },
     'keep-infra': { type: 'boolean', default: false },
+    'no-traces': { type: 'boolean', default: false },
     profile: { type: 'string', default: 'single' },
     'history-minutes': { type: 'string' },
     'flash-sale': { type: 'string' },
@@ -101,6 +102,15 @@ function infra(...args: string[]): string {
   return result.stdout ?? '';
 }
 
+function traceViewer(action: 'up' | 'down' | 'env') {
+  return spawnSync('bash', [join(workspaceRoot, 'scripts/trace-viewer.sh'), action], {
+    cwd: workspaceRoot,
+    env: { ...process.env, PULSE_RUN_DIR: runDir },
+    stdio: action === 'env' ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
+  });
+}
+
 /** `infra.sh env` output as an environment. */
 function infraEnvironment(): Record<string, string> {
   return parseInfraEnv(infra('env'));
@@ -112,7 +122,30 @@ say(
     : 'starting NATS (JetStream) and Cassandra — the first run installs them, later runs take seconds',
 );
 infra('up');
-const infraEnv = infraEnvironment();
+let tracesStarted = false;
+const infraEnv = { ...infraEnvironment(), ...startTraceViewer() };
+
+/**
+ * The trace viewer (scripts/trace-viewer.sh: Zipkin with its UI) and the OTEL_* settings that send
+ * it the services' spans. The services sample 1 % of requests unless OTEL_TRACES_SAMPLER says
+ * otherwise; the demo's traced purchases carry a sampled context, so each is a whole trace.
+ */
+function startTraceViewer(): Record<string, string> {
+  if (values['no-traces']) return {};
+  if (traceViewer('up').status !== 0) {
+    say('the trace viewer did not start (see above): going on without traces (--no-traces hides this)');
+    return {};
+  }
+  tracesStarted = true;
+  return {
+    ...parseInfraEnv(traceViewer('env').stdout ?? ''),
+    OTEL_TRACES_SAMPLER: process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: process.env.OTEL_TRACES_SAMPLER_ARG ?? '0.01',
+    // Zipkin takes spans only: no metrics or logs are pushed anywhere (Prometheus scrapes /metrics).
+    OTEL_METRICS_EXPORTER: process.env.OTEL_METRICS_EXPORTER ?? 'none',
+    OTEL_LOGS_EXPORTER: process.env.OTEL_LOGS_EXPORTER ?? 'none',
+  };
+}
 const secrets = ensureLocalSecrets(runDir, [DEMO_TENANT]);
 const apiKey = secrets.apiKeys[DEMO_TENANT];
 const platform = new LocalPlatform({
@@ -194,7 +227,11 @@ async function shutdown(code: number): Promise<never> {
         .map(([what, ms]) => `${what} ${seconds(ms)}`)
         .join(' · ')}`,
     );
-  if (!values['keep-infra']) infra('down');
+  if (!values['keep-infra']) {
+    infra('down');
+    // After the services: their last spans were flushed when they exited.
+    if (tracesStarted) traceViewer('down');
+  }
   const clean =
     Object.entries(codes).every(([name, c]) => c === 0 || (c === null && !started.has(name as ServiceName))) &&
     (loadgenCode ?? 0) === 0 &&
@@ -226,6 +263,11 @@ const hints = [
   `ingest:  curl -X POST http://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}/v1/events -H 'x-api-key: ${apiKey}' -H 'content-type: application/json' -d '{"event_id":"hello-1","type":"page_view","occurred_at":${Date.now()}}'`,
   `query:   gRPC pulse.store.v1.MetricsService at 127.0.0.1:${DEFAULT_PORTS.storeGrpc} (metadata x-api-key: ${apiKey})`,
   `logs:    ${join(runDir, 'logs')}/<service>.log    API key of tenant ${DEMO_TENANT}: ${apiKey}`,
+  ...(infraEnv.PULSE_TRACES_UI_URL
+    ? [
+        `traces:  ${infraEnv.PULSE_TRACES_UI_URL} (1 % of requests, and any request sent with a sampled traceparent header)`,
+      ]
+    : []),
 ];
 
 if (command === 'up') {
@@ -283,7 +325,11 @@ async function runDemo(): Promise<void> {
     loadgenMainJs,
     cwd: workspaceRoot,
     shop: demo.shop,
-    target: { gatewayUrl: `http://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}`, apiKey },
+    target: {
+      gatewayUrl: `http://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}`,
+      apiKey,
+      traceEverySeconds: infraEnv.PULSE_TRACES_UI_URL ? 15 : undefined,
+    },
     historySeconds,
     flashSaleFactor: demo.flashSale,
     minFlashSaleSeconds: 60,
@@ -327,6 +373,7 @@ async function runDemo(): Promise<void> {
       currency: DEMO_CURRENCY,
       progress: state.stage === 'live' ? [] : progress,
       traffic: state,
+      tracesUiUrl: infraEnv.PULSE_TRACES_UI_URL,
       minutes: panels.minutes.result,
       topProducts: panels.topProducts.result,
       funnel: panels.funnel.result,

@@ -53,6 +53,11 @@ describe('parseLoadgenArgs', () => {
     );
   });
 
+  it('reads --trace-every in seconds, off by default', () => {
+    expect(parseLoadgenArgs(['simulate', ...KEY, '--trace-every', '2.5'], {})).toMatchObject({ traceEvery: 2.5 });
+    expect(parseLoadgenArgs(['simulate', ...KEY], {})).toMatchObject({ traceEvery: undefined });
+  });
+
   it('reads --progress-json, off by default', () => {
     expect((parseLoadgenArgs(['simulate', ...KEY], {}) as SimulateCommand).progressJson).toBe(false);
     expect((parseLoadgenArgs(['simulate', ...KEY, '--progress-json'], {}) as SimulateCommand).progressJson).toBe(true);
@@ -125,6 +130,8 @@ describe('parseLoadgenArgs', () => {
     [['simulate', ...KEY, '--time-zone', 'Mars/Base'], /--time-zone: unknown time zone "Mars\/Base"/],
     [['simulate', ...KEY, '--transport', 'carrier-pigeon'], /--transport must be http or grpc/],
     [['simulate', ...KEY, '--transport', 'grpc', '--gzip'], /--gzip applies to the http transport only/],
+    [['simulate', ...KEY, '--transport', 'grpc', '--trace-every', '5'], /--trace-every applies to the http transport/],
+    [['simulate', ...KEY, '--trace-every', '0'], /--trace-every must be a number > 0/],
     [['simulate', ...KEY, '--target', 'ftp://x'], /http\(s\) URL/],
     [['replay', ...KEY], /replay needs --file/],
     [['replay', ...KEY, '--file', 'x', '--rate', '5'], /--rate applies to simulate only/],

@@ -20,6 +20,9 @@ Where to send (both commands)                                              defau
   --batch-size N        events per request, 1–1000                         250
   --concurrency N       requests in flight                                 4
   --gzip                compress HTTP bodies
+  --trace-every S       http: every S seconds send one purchase alone with a
+                        sampled W3C traceparent and report its trace id on
+                        stderr (a JSON line {"traced": {...}})
   --max-rate N          never more than N events/s (token bucket)
   --print               write the events to stdout as NDJSON, send nothing
   --json                also print the summary as JSON on stdout
@@ -79,6 +82,8 @@ export interface SendOptions {
   batchSize: number;
   concurrency: number;
   gzip: boolean;
+  /** seconds between purchases sent with their own sampled trace context (http only) */
+  traceEvery?: number;
   maxRate?: number;
   print: boolean;
   json: boolean;
@@ -129,6 +134,7 @@ const OPTIONS = {
   'batch-size': { type: 'string' },
   concurrency: { type: 'string' },
   gzip: { type: 'boolean' },
+  'trace-every': { type: 'string' },
   'max-rate': { type: 'string' },
   print: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -261,6 +267,7 @@ function parseCommand(argv: readonly string[], env: Readonly<Record<string, stri
     batchSize: numberOption('batch-size', values['batch-size'], 250, { min: 1, max: 1000, integer: true }),
     concurrency: numberOption('concurrency', values.concurrency, 4, { min: 1, max: 256, integer: true }),
     gzip: values.gzip ?? false,
+    traceEvery: numberOption('trace-every', values['trace-every'], undefined, { min: 0, exclusiveMin: true }),
     maxRate: numberOption('max-rate', values['max-rate'], undefined, { min: 0, exclusiveMin: true }),
     print,
     json: values.json ?? false,
@@ -268,6 +275,8 @@ function parseCommand(argv: readonly string[], env: Readonly<Record<string, stri
     progressJson: values['progress-json'] ?? false,
   };
   if (send.gzip && transport === 'grpc') throw new UsageError('--gzip applies to the http transport only');
+  if (send.traceEvery !== undefined && transport === 'grpc')
+    throw new UsageError('--trace-every applies to the http transport only');
   const timeZone = (name: string) => {
     try {
       return TimeZone.of(name);

@@ -3,7 +3,7 @@ import { type AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
 import { type WireEvent } from '../simulator/simulated-event.js';
-import { HttpBatchSender, probeHttpTarget } from './http-batch-sender.js';
+import { HttpBatchSender, newTraceparent, probeHttpTarget, type TracedEvent } from './http-batch-sender.js';
 import { FatalSendError } from './send-stats.js';
 
 /** What the fake gateway saw of one request. */
@@ -99,6 +99,50 @@ describe('HttpBatchSender', () => {
       expect.objectContaining({ sent: 3, accepted: 2, duplicates: 1, rejected: 0, retries: 1, failed: 0, requests: 2 }),
     );
     expect(gateway.seen[0].headers['x-api-key']).toBe('k-123');
+  });
+
+  it('sends one purchase per interval alone with a sampled traceparent and reports its trace id', async () => {
+    gateway = await fakeGateway([]);
+    let clock = 1_000_000;
+    const traced: TracedEvent[] = [];
+    const http = sender(gateway.url, [], {
+      traceEveryMs: 10_000,
+      now: () => clock,
+      onTraced: (event) => traced.push(event),
+    });
+    const batch = (prefix: string): WireEvent[] => [
+      { event_id: `${prefix}-view`, type: 'page_view', occurred_at: '2026-11-24T10:00:00Z' },
+      { event_id: `${prefix}-buy`, type: 'purchase', occurred_at: '2026-11-24T10:00:01Z' },
+      { event_id: `${prefix}-cart`, type: 'add_to_cart', occurred_at: '2026-11-24T10:00:02Z' },
+    ];
+    await http.send(events(2)); // no purchase: nothing traced, the interval is not used up
+    await http.send(batch('a')); // traced
+    clock += 9_999;
+    await http.send(batch('b')); // too soon
+    clock += 1;
+    await http.send(batch('c')); // traced again
+    const withContext = gateway.seen.filter((seen) => seen.headers.traceparent !== undefined);
+    expect(withContext.map((seen) => seen.ids)).toEqual([['a-buy'], ['c-buy']]);
+    for (const seen of withContext) expect(seen.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(traced.map((t) => [t.eventId, t.type, `00-${t.traceId}`])).toEqual(
+      withContext.map((seen) => [seen.ids[0], 'purchase', String(seen.headers.traceparent).slice(0, 35)]),
+    );
+    // Every event was sent exactly once; the rest of a traced batch went without a context.
+    const ids = gateway.seen.flatMap((seen) => seen.ids).sort();
+    expect(ids).toEqual(
+      [...events(2).map((e) => e.event_id), ...['a', 'b', 'c'].flatMap((p) => batch(p).map((e) => e.event_id))].sort(),
+    );
+    expect(http.stats).toEqual(expect.objectContaining({ sent: 11, accepted: 11 }));
+  });
+
+  it('makes W3C trace contexts with distinct ids', () => {
+    const a = newTraceparent();
+    const b = newTraceparent();
+    expect(a.traceparent).toBe(`00-${a.traceId}-${a.traceparent.slice(36, 52)}-01`);
+    expect(a.traceId).not.toBe(b.traceId);
+    expect(newTraceparent((size) => Buffer.alloc(size, 0xab)).traceparent).toBe(
+      `00-${'ab'.repeat(16)}-${'ab'.repeat(8)}-01`,
+    );
   });
 
   it('really sleeps for Retry-After when no sleep is injected', async () => {

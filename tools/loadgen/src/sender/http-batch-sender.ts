@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 
@@ -28,6 +29,33 @@ export interface HttpSenderOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** aborts requests and retry waits (a second Ctrl-C): what is in flight then counts as failed */
   signal?: AbortSignal;
+  /**
+   * At most once per this many ms, the next purchase is sent alone with a sampled W3C
+   * `traceparent`, so its whole path through Pulse is one trace even when the services sample
+   * little (parent-based samplers follow the caller's decision). Unset: no trace context is sent.
+   */
+  traceEveryMs?: number;
+  /** called with each traced purchase (after its request was answered) */
+  onTraced?: (traced: TracedEvent) => void;
+  now?: () => number;
+}
+
+/** A purchase sent with its own trace context (HttpSenderOptions.traceEveryMs). */
+export interface TracedEvent {
+  traceId: string;
+  eventId: string;
+  type: string;
+  /** when it was sent (epoch ms) */
+  sentAt: number;
+}
+
+/** A new sampled W3C trace context: version 00, random trace and parent ids, flags 01. */
+export function newTraceparent(random: (size: number) => Buffer = randomBytes): {
+  traceparent: string;
+  traceId: string;
+} {
+  const traceId = random(16).toString('hex');
+  return { traceparent: `00-${traceId}-${random(8).toString('hex')}-01`, traceId };
 }
 
 interface IngestAnswer {
@@ -64,19 +92,47 @@ export class HttpBatchSender implements EventSender {
 
   async send(events: WireEvent[]): Promise<void> {
     this.stats.sent += events.length;
-    await this.deliver(events);
+    const traced = this.pickTraced(events);
+    if (!traced) {
+      await this.deliver(events);
+      return;
+    }
+    const { traceparent, traceId } = newTraceparent();
+    const sentAt = this.now();
+    await Promise.all([
+      this.deliver([traced], { traceparent }).then(() =>
+        this.options.onTraced?.({ traceId, eventId: traced.event_id, type: 'purchase', sentAt }),
+      ),
+      events.length > 1 ? this.deliver(events.filter((event) => event !== traced)) : undefined,
+    ]);
+  }
+
+  private lastTracedAt = Number.NEGATIVE_INFINITY;
+
+  /** The purchase of this batch to trace, when one is due. */
+  private pickTraced(events: WireEvent[]): WireEvent | undefined {
+    const every = this.options.traceEveryMs;
+    if (every === undefined || this.now() - this.lastTracedAt < every) return undefined;
+    const purchase = events.find((event) => event.type === 'purchase');
+    if (purchase) this.lastTracedAt = this.now();
+    return purchase;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   async close(): Promise<void> {
     // Nothing is held between sends: each send resolves when its batch is answered.
   }
 
-  private async deliver(events: WireEvent[]): Promise<void> {
+  private async deliver(events: WireEvent[], extraHeaders: Record<string, string> = {}): Promise<void> {
     const json = Buffer.from(JSON.stringify({ events }));
     const body = this.options.gzip ? await gzip(json) : json;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'x-api-key': this.options.apiKey,
+      ...extraHeaders,
     };
     if (this.options.gzip) headers['content-encoding'] = 'gzip';
     let tooLarge = false;

@@ -86,6 +86,8 @@ export interface DashboardModel {
   /** start-up progress, newest last (shown until live traffic flows, then the last line stays) */
   progress: string[];
   traffic?: TrafficState;
+  /** the trace viewer's UI (…/zipkin/), when the demo started one */
+  tracesUiUrl?: string;
   minutes: PanelResult<MinutePoint[]>;
   topProducts: PanelResult<RankedProduct[]>;
   funnel: PanelResult<FunnelStep[]>;

@@ -1,6 +1,6 @@
 import { type TrafficState } from '../traffic/demo-traffic.js';
 import { type DashboardModel, type MinutePoint } from './dashboard-model.js';
-import { alertLine, renderDashboard, renderStatusLine } from './dashboard-view.js';
+import { alertLine, renderDashboard, renderStatusLine, tracedPurchaseLink } from './dashboard-view.js';
 import { visibleLength } from './terminal-text.js';
 
 const MINUTE = 60_000;
@@ -252,5 +252,35 @@ describe('renderStatusLine', () => {
     const model = fullModel();
     model.forecast = { error: 'UNAVAILABLE forecast down' };
     expect(renderStatusLine(model)).toContain('errors: forecast: UNAVAILABLE forecast down');
+  });
+});
+
+describe('tracedPurchaseLink', () => {
+  const traceId = '0af7651916cd43dd8448eb211c80319c';
+  const withTrace = (tracesUiUrl?: string): DashboardModel => {
+    const model = fullModel();
+    return {
+      ...model,
+      tracesUiUrl,
+      traffic: { ...(model.traffic as TrafficState), lastTraced: { traceId, eventId: 'e', sentAt: model.now - 5_000 } },
+    };
+  };
+
+  it("links the newest traced purchase to the viewer's trace page, in the dashboard and the status line", () => {
+    const url = `http://127.0.0.1:9411/zipkin/traces/${traceId}`;
+    expect(tracedPurchaseLink(withTrace('http://127.0.0.1:9411/zipkin/'))).toBe(url);
+    expect(
+      text(renderDashboard(withTrace('http://127.0.0.1:9411/zipkin/'), { width: 100, height: 40, color: false })),
+    ).toContain(url);
+    expect(renderStatusLine(withTrace('http://127.0.0.1:9411/zipkin'))).toContain(`trace of a purchase ${url}`);
+    // The extra line still leaves every panel on a 100 × 30 terminal.
+    const lines = renderDashboard(withTrace('http://127.0.0.1:9411/zipkin/'), { width: 100, height: 30, color: false });
+    expect(lines.length).toBeLessThanOrEqual(30);
+    expect(text(lines)).toContain('Recent alerts');
+  });
+
+  it('shows no link without a viewer or before a purchase was traced', () => {
+    expect(tracedPurchaseLink(withTrace(undefined))).toBeUndefined();
+    expect(tracedPurchaseLink({ ...fullModel(), tracesUiUrl: 'http://127.0.0.1:9411/zipkin/' })).toBeUndefined();
   });
 });

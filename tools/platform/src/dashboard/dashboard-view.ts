@@ -108,6 +108,8 @@ export function renderStatusLine(model: DashboardModel): string {
   );
   if (errors.length > 0) parts.push(`errors: ${errors.map((name) => `${name}: ${model[name].error}`).join('; ')}`);
   if (traffic?.error) parts.push(`traffic error: ${traffic.error}`);
+  const trace = tracedPurchaseLink(model);
+  if (trace) parts.push(`trace of a purchase ${trace}`);
   return parts.join(' · ');
 }
 
@@ -122,7 +124,19 @@ function headerLines(model: DashboardModel, style: Style): string[] {
   }
   if (traffic) lines.push(trafficLine(traffic, model, style));
   else lines.push(style.dim('traffic: not started yet'));
+  const trace = tracedPurchaseLink(model);
+  if (trace) {
+    const age = duration(Math.max(0, model.now - (traffic?.lastTraced?.sentAt ?? model.now)) / 1000);
+    lines.push(style.dim(`trace of a purchase (${age} ago): `) + trace);
+  }
   return lines;
+}
+
+/** The trace viewer's page of the newest traced purchase, when there is a viewer and a purchase. */
+export function tracedPurchaseLink(model: DashboardModel): string | undefined {
+  const traced = model.traffic?.lastTraced;
+  if (!model.tracesUiUrl || !traced) return undefined;
+  return `${model.tracesUiUrl.replace(/\/+$/, '')}/traces/${traced.traceId}`;
 }
 
 function trafficStage(traffic: TrafficState): string {

@@ -1,5 +1,5 @@
 import { loadgenCommandLine, type DemoShop, type LoadgenTarget, type TrafficPhase } from './loadgen-args.js';
-import { LoadgenProcess, NO_PROGRESS, type LoadgenProgress } from './loadgen-process.js';
+import { LoadgenProcess, NO_PROGRESS, type LoadgenProgress, type TracedPurchase } from './loadgen-process.js';
 
 /**
  * The demo's traffic, one loadgen process per phase, one after the other:
@@ -41,6 +41,8 @@ export interface TrafficState {
   liveSince?: number;
   /** ms the history backfill took */
   historyTookMs?: number;
+  /** the newest purchase sent with its own trace context (live traffic with traceEverySeconds) */
+  lastTraced?: TracedPurchase;
   error?: string;
 }
 
@@ -90,6 +92,7 @@ export class DemoTraffic {
       historySeconds: this.options.historySeconds,
       liveSince: this.liveSince,
       historyTookMs: this.historyTookMs,
+      lastTraced: this.process?.lastTraced,
       error: this.error,
     };
   }

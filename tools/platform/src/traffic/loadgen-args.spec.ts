@@ -27,6 +27,15 @@ describe('loadgenCommandLine', () => {
     expect(args).toEqual(expect.arrayContaining(['--progress-json', '--json']));
   });
 
+  it('asks for a traced purchase every N seconds in live traffic only, when given', () => {
+    const traced = { ...TARGET, traceEverySeconds: 15 };
+    expect(flag(loadgenCommandLine({ kind: 'live' }, SHOP, traced, STARTED).args, '--trace-every')).toBe('15');
+    expect(loadgenCommandLine({ kind: 'live' }, SHOP, TARGET, STARTED).args).not.toContain('--trace-every');
+    expect(loadgenCommandLine({ kind: 'history', seconds: 600 }, SHOP, traced, STARTED).args).not.toContain(
+      '--trace-every',
+    );
+  });
+
   it('backfills the history in time order: one 1,000-event batch in flight, no late or duplicate events', () => {
     const { args } = loadgenCommandLine({ kind: 'history', seconds: 10_800 }, SHOP, TARGET, STARTED);
     expect(args).toContain('--backfill');

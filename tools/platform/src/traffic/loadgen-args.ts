@@ -40,6 +40,8 @@ export interface LoadgenTarget {
   /** the gateway's base URL, e.g. http://127.0.0.1:8080 */
   gatewayUrl: string;
   apiKey: string;
+  /** live traffic: one purchase every this many seconds gets its own sampled trace (loadgen --trace-every) */
+  traceEverySeconds?: number;
 }
 
 export interface LoadgenCommandLine {
@@ -89,6 +91,7 @@ export function loadgenCommandLine(
       '--max-lateness',
       String(shop.maxLatenessS),
     );
+    if (target.traceEverySeconds !== undefined) args.push('--trace-every', String(target.traceEverySeconds));
   } else {
     // One batch in flight at a time keeps the raw stream in event-time order.
     args.push(

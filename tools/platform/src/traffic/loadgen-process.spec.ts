@@ -1,4 +1,4 @@
-import { parseProgressLine } from './loadgen-process.js';
+import { parseProgressLine, parseTracedLine } from './loadgen-process.js';
 
 describe('parseProgressLine', () => {
   it('reads the counts and the stream time of a --progress-json line', () => {
@@ -23,5 +23,23 @@ describe('parseProgressLine', () => {
     expect(parseProgressLine('  sent       6,012 events (501/s on average)')).toBeUndefined();
     expect(parseProgressLine('{not json')).toBeUndefined();
     expect(parseProgressLine('{"command":"simulate"}')).toBeUndefined();
+  });
+});
+
+describe('parseTracedLine', () => {
+  const traceId = '0af7651916cd43dd8448eb211c80319c';
+
+  it("reads loadgen's traced purchase line", () => {
+    const line = JSON.stringify({
+      traced: { traceId, eventId: 'demo-live-7', type: 'purchase', sentAt: 1_700_000_000_000 },
+    });
+    expect(parseTracedLine(line)).toEqual({ traceId, eventId: 'demo-live-7', sentAt: 1_700_000_000_000 });
+    expect(parseProgressLine(line)).toBeUndefined();
+  });
+
+  it('ignores progress lines and malformed trace ids', () => {
+    expect(parseTracedLine('{"sent":1,"accepted":1}')).toBeUndefined();
+    expect(parseTracedLine(JSON.stringify({ traced: { traceId: 'XYZ', eventId: 'e', sentAt: 1 } }))).toBeUndefined();
+    expect(parseTracedLine('{"traced": nope')).toBeUndefined();
   });
 });

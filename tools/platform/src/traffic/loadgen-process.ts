@@ -28,6 +28,27 @@ export const NO_PROGRESS: Readonly<LoadgenProgress> = Object.freeze({
   failed: 0,
 });
 
+/** A purchase loadgen sent with its own sampled trace context (`--trace-every`). */
+export interface TracedPurchase {
+  traceId: string;
+  eventId: string;
+  /** epoch ms */
+  sentAt: number;
+}
+
+/** loadgen's `{"traced": {...}}` stderr line → the traced purchase, or undefined for anything else. */
+export function parseTracedLine(line: string): TracedPurchase | undefined {
+  if (!line.startsWith('{"traced"')) return undefined;
+  try {
+    const { traced } = JSON.parse(line) as { traced?: Partial<TracedPurchase> };
+    if (!traced || typeof traced.traceId !== 'string' || !/^[0-9a-f]{32}$/.test(traced.traceId)) return undefined;
+    if (typeof traced.eventId !== 'string' || typeof traced.sentAt !== 'number') return undefined;
+    return { traceId: traced.traceId, eventId: traced.eventId, sentAt: traced.sentAt };
+  } catch {
+    return undefined;
+  }
+}
+
 /** A stderr line of loadgen → its progress, or undefined for anything else (messages, the summary). */
 export function parseProgressLine(line: string): LoadgenProgress | undefined {
   if (!line.startsWith('{')) return undefined;
@@ -55,6 +76,8 @@ export interface LoadgenExit {
  */
 export class LoadgenProcess {
   progress: LoadgenProgress = { ...NO_PROGRESS };
+  /** the newest purchase sent with its own trace context */
+  lastTraced?: TracedPurchase;
   readonly exited: Promise<LoadgenExit>;
   private readonly child: ChildProcess;
   private readonly messages: string[] = [];
@@ -79,7 +102,9 @@ export class LoadgenProcess {
     });
     createInterface({ input: this.child.stderr as Readable }).on('line', (line) => {
       const progress = parseProgressLine(line);
+      const traced = progress ? undefined : parseTracedLine(line);
       if (progress) this.progress = progress;
+      else if (traced) this.lastTraced = traced;
       else if (line.trim() !== '') {
         this.messages.push(line.trim());
         if (this.messages.length > 5) this.messages.shift();
