@@ -2,7 +2,8 @@
 # Validates the Helm chart offline (issue 8): a pinned helm (built with `go install`, cached in
 # .cache/bin), `helm lint --strict` and `helm template` for the default values, the production
 # example, a single-service install and the web console, the policy check over every rendered manifest, schema
-# rejections of invalid values, and docs/deploy.md covering every value.
+# rejections of invalid values, NATS users on/off and TLS (nats-no-auth, nats-tls), and
+# docs/deploy.md covering every value.
 # Rendered manifests land in .cache/helm-rendered/ (git-ignored). Exits non-zero on any failure.
 set -euo pipefail
 
@@ -68,8 +69,12 @@ declare -A CASES=(
   [store-only]="$CHART/ci/store-only-values.yaml"
   [forecast-watch]="$CHART/ci/forecast-watch-values.yaml"
   [console]="$CHART/ci/console-values.yaml"
+  [nats-no-auth]="$CHART/ci/nats-no-auth-values.yaml"
+  [nats-tls]="$CHART/ci/nats-tls-values.yaml"
+  [cassandra-no-auth]="$CHART/ci/cassandra-no-auth-values.yaml"
+  [tls]="$CHART/ci/tls-values.yaml"
 )
-for name in default production store-only forecast-watch console; do
+for name in default production store-only forecast-watch console nats-no-auth nats-tls cassandra-no-auth tls; do
   values="${CASES[$name]}"
   step "case $name (${values#"$ROOT"/})"
   if "$HELM" lint --strict --kube-version "$KUBE_VERSION" "$CHART" -f "$values" >"$OUT/$name.lint.txt" 2>&1; then
@@ -302,11 +307,15 @@ declare -A INVALID=(
   [cleaner-active-key-values.yaml]="cleaner.activeKey: required when cleaner.pseudonymKeys.value holds more than one key"
   [console-refresh-values.yaml]="at '/console/refreshMs': minimum: got 100, want 200"
   [console-ingress-host-values.yaml]="console.ingress.host: required when console.ingress.enabled is true"
+  [nats-tls-ca-values.yaml]="nats.tls.enabled: set nats.tls.caSecret or nats.tls.caConfigMap"
+  [cassandra-tls-ca-values.yaml]="cassandra.tls.enabled needs cassandra.tls.caSecret"
+  [tls-secret-values.yaml]="tls.enabled needs tls.secretName"
 )
 step "invalid values are rejected by the schema or the chart"
 for file in wrong-type-values.yaml unknown-key-values.yaml negative-replicas-values.yaml latest-tag-values.yaml \
   forecast-granularity-values.yaml forecast-watch-key-values.yaml cleaner-active-key-values.yaml \
-  console-refresh-values.yaml console-ingress-host-values.yaml; do
+  console-refresh-values.yaml console-ingress-host-values.yaml nats-tls-ca-values.yaml \
+  cassandra-tls-ca-values.yaml tls-secret-values.yaml; do
   expected="${INVALID[$file]}"
   if out=$("$HELM" template pulse "$CHART" --kube-version "$KUBE_VERSION" -f "$ROOT/helm/tests/invalid/$file" 2>&1); then
     bad "$file was accepted"
@@ -334,6 +343,109 @@ else
   printf '%s\n' "$out"
   bad "bare defaults rejected without the apiKeys message"
 fi
+
+step "NATS users and TLS: one user per service, only its password mounted, the server config valid"
+if python3 - "$OUT" "$CHART/files/nats-permissions.json" "$BIN/nats-server" <<'PY'; then ok "NATS auth wired in default and nats-tls, absent in nats-no-auth"; else bad "NATS auth wiring"; fi
+import json, os, subprocess, sys, tempfile, yaml
+out, permissions, nats_server = sys.argv[1:4]
+users = json.load(open(permissions))["users"]
+problems = []
+def docs(name):
+    return [d for d in yaml.safe_load_all(open(f"{out}/{name}.yaml")) if d]
+def env_of(pod):
+    return {e["name"]: e.get("value") for e in pod["containers"][0].get("env", [])}
+def check(name, auth, tls, secret):
+    ds = docs(name)
+    def need(cond, what):
+        if not cond:
+            problems.append(f"{name}: {what}")
+    workloads = [d for d in ds if d["kind"] in ("Deployment", "StatefulSet")]
+    need(workloads, "no workloads")
+    for w in workloads:
+        component = w["metadata"]["labels"]["app.kubernetes.io/component"]
+        pod = w["spec"]["template"]["spec"]
+        env = env_of(pod)
+        volumes = {v["name"]: v for v in pod.get("volumes", [])}
+        if auth:
+            need(component in users, f"{component} has no NATS user in files/nats-permissions.json")
+            need(env.get("PULSE_NATS_USER") == component, f"{component}: PULSE_NATS_USER is {env.get('PULSE_NATS_USER')}")
+            need(env.get("PULSE_NATS_PASSWORD_FILE") == "/etc/pulse/nats-auth/password", f"{component}: PULSE_NATS_PASSWORD_FILE")
+            vol = volumes.get("nats-auth", {}).get("secret", {})
+            need(vol.get("secretName") == secret, f"{component}: nats-auth Secret is {vol.get('secretName')}")
+            need(vol.get("items") == [{"key": component, "path": "password"}], f"{component}: mounts more than its own password")
+        else:
+            need("PULSE_NATS_USER" not in env and "nats-auth" not in volumes, f"{component}: NATS user set with auth disabled")
+        need(("PULSE_NATS_TLS_CA_FILE" in env) == tls and ("nats-tls" in volumes) == tls, f"{component}: NATS TLS wiring (want {tls})")
+    generated = [d for d in ds if d["kind"] == "Secret" and d["metadata"]["name"] == "pulse-nats-users"]
+    need(bool(generated) == (auth and secret == "pulse-nats-users"), "users Secret rendered when it should not be, or missing")
+    for d in generated:
+        need(sorted(d["data"]) == sorted(users), f"users Secret keys {sorted(d['data'])}")
+    config = [d for d in ds if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "pulse-nats-authorization"]
+    need(bool(config) == auth, "authorization ConfigMap presence")
+    if config and os.access(nats_server, os.X_OK):
+        # The rendered block must be a valid nats-server config once the passwords are in the environment.
+        with tempfile.TemporaryDirectory() as tmp:
+            open(f"{tmp}/pulse-authorization.conf", "w").write(config[0]["data"]["pulse-authorization.conf"])
+            open(f"{tmp}/nats.conf", "w").write(f'jetstream {{ store_dir: "{tmp}/js" }}\ninclude ./pulse-authorization.conf\n')
+            env = dict(os.environ, **{"PULSE_NATS_PASSWORD_" + u.upper().replace("-", "_"): "x" for u in users})
+            result = subprocess.run([nats_server, "-t", "-c", f"{tmp}/nats.conf"], env=env, capture_output=True, text=True)
+            need(result.returncode == 0, f"nats-server rejects the authorization ConfigMap: {result.stderr.strip()}")
+check("default", auth=True, tls=False, secret="pulse-nats-users")
+check("nats-no-auth", auth=False, tls=False, secret=None)
+check("nats-tls", auth=True, tls=True, secret="pulse-nats-passwords")
+for p in problems:
+    print(f"  {p}")
+sys.exit(1 if problems else 0)
+PY
+
+step "Cassandra credentials and TLS (store, migrations Job), endpoint TLS and HTTPS probes"
+if python3 - "$OUT" <<'PY'; then ok "Cassandra auth on in default, off in cassandra-no-auth; TLS wired in tls"; else bad "Cassandra/endpoint TLS wiring"; fi
+import sys, yaml
+out = sys.argv[1]
+problems = []
+def docs(name):
+    return [d for d in yaml.safe_load_all(open(f"{out}/{name}.yaml")) if d]
+def pod_of(d):
+    return d["spec"]["template"]["spec"]
+def check(name, auth, secret, cassandra_tls, tls):
+    ds = docs(name)
+    def need(cond, what):
+        if not cond:
+            problems.append(f"{name}: {what}")
+    pods = {d["metadata"]["labels"]["app.kubernetes.io/component"]: pod_of(d)
+            for d in ds if d["kind"] in ("Deployment", "StatefulSet", "Job")}
+    for component, pod in pods.items():
+        c = pod["containers"][0]
+        env = {e["name"]: e.get("value") for e in c.get("env", [])}
+        volumes = {v["name"]: v for v in pod.get("volumes", [])}
+        uses_cassandra = component in ("store", "migrations")
+        want_auth = auth and uses_cassandra
+        need((env.get("PULSE_CASSANDRA_USERNAME") == "pulse") == want_auth, f"{component}: PULSE_CASSANDRA_USERNAME (want {want_auth})")
+        need(("PULSE_CASSANDRA_PASSWORD_FILE" in env) == want_auth, f"{component}: PULSE_CASSANDRA_PASSWORD_FILE")
+        need("PULSE_CASSANDRA_PASSWORD" not in env, f"{component}: a password in the environment")
+        if want_auth:
+            need(volumes.get("cassandra-auth", {}).get("secret", {}).get("secretName") == secret, f"{component}: cassandra-auth Secret")
+        want_ctls = cassandra_tls and uses_cassandra
+        need(("PULSE_CASSANDRA_TLS_CA_FILE" in env) == want_ctls and ("cassandra-tls" in volumes) == want_ctls, f"{component}: Cassandra TLS (want {want_ctls})")
+        if component == "migrations":
+            continue
+        need(("PULSE_TLS_CERT_FILE" in env) == tls and ("PULSE_TLS_CA_FILE" in env) == tls and ("pulse-tls" in volumes) == tls, f"{component}: endpoint TLS (want {tls})")
+        for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+            p = c.get(probe, {})
+            if "httpGet" in p:
+                need((p["httpGet"].get("scheme") == "HTTPS") == tls, f"{component}: {probe} scheme")
+            need(not (tls and "grpc" in p), f"{component}: {probe} is a gRPC probe with TLS on (kubelet speaks no TLS)")
+    generated = [d for d in ds if d["kind"] == "Secret" and d["metadata"]["name"] == "pulse-cassandra-credentials"]
+    need(bool(generated) == (auth and secret == "pulse-cassandra-credentials"), "credentials Secret presence")
+    for d in generated:
+        need(d["metadata"]["annotations"].get("helm.sh/hook") == "pre-install,pre-upgrade", "credentials Secret is not a pre-install hook (the migrations Job needs it)")
+check("default", auth=True, secret="pulse-cassandra-credentials", cassandra_tls=False, tls=False)
+check("cassandra-no-auth", auth=False, secret=None, cassandra_tls=False, tls=False)
+check("tls", auth=True, secret="pulse-cassandra", cassandra_tls=True, tls=True)
+for p in problems:
+    print(f"  {p}")
+sys.exit(1 if problems else 0)
+PY
 
 # --- docs/deploy.md documents every value -----------------------------------------------------
 step "docs/deploy.md documents every value of values.yaml"

@@ -26,6 +26,13 @@
 #   PULSE_CACHE_DIR               .cache     installed binaries/jars, shared by all instances
 #   PULSE_INFRA_TIMEOUT           seconds to wait for health (default: NATS 30, Cassandra 180)
 #   PULSE_INFRA_STOP_TIMEOUT      seconds between SIGTERM and SIGKILL (default 30)
+#   PULSE_NATS_AUTH               0          1 = one NATS user per service, least-privilege permissions
+#                                            (helm/pulse/files/nats-permissions.json); cluster profile: 1
+#   PULSE_NATS_TLS                0          1 = clients (and routes) must use TLS, test CA in $RUN_DIR/tls;
+#                                            cluster profile: 1
+#   PULSE_CASSANDRA_AUTH          0          1 = PasswordAuthenticator + roles (cluster profile: 1)
+#   PULSE_CASSANDRA_TLS           0          1 = client TLS required, test CA in $RUN_DIR/tls (cluster: 1)
+#   PULSE_CASSANDRA_INTERNODE_TLS 0          1 = TLS between the nodes of a ring (cluster: 1)
 # Relative paths are resolved against the repository root, not the cwd.
 
 set -euo pipefail
@@ -118,6 +125,27 @@ NATS_ROUTES=${PULSE_NATS_ROUTES:-}
 NATS_SYNC_INTERVAL=${PULSE_NATS_SYNC_INTERVAL:-}
 [[ -z $NATS_SYNC_INTERVAL || $NATS_SYNC_INTERVAL == always || $NATS_SYNC_INTERVAL =~ ^[0-9]+(ms|s|m)$ ]] ||
   die "PULSE_NATS_SYNC_INTERVAL must be empty, 'always' or a duration like 1s or 2m, got '$NATS_SYNC_INTERVAL'"
+# NATS users and TLS (docs/security.md "NATS"): passwords generated once into NATS_SECRETS_DIR
+# (<user>.password, mode 600), the test CA of scripts/gen-test-ca.sh in NATS_TLS_DIR.
+NATS_AUTH=${PULSE_NATS_AUTH:-0}
+NATS_TLS=${PULSE_NATS_TLS:-0}
+[[ $NATS_AUTH == [01] ]] || die "PULSE_NATS_AUTH must be 0 or 1, got '$NATS_AUTH'"
+[[ $NATS_TLS == [01] ]] || die "PULSE_NATS_TLS must be 0 or 1, got '$NATS_TLS'"
+NATS_SECRETS_DIR=$(abspath "${PULSE_NATS_SECRETS_DIR:-$RUN_DIR/secrets/nats}")
+NATS_TLS_DIR=$(abspath "${PULSE_NATS_TLS_DIR:-$RUN_DIR/tls}")
+NATS_PERMISSIONS=$REPO_ROOT/helm/pulse/files/nats-permissions.json
+# Auth and TLS (docs/security.md): off by default in the single profile, on in the cluster profile.
+CASSANDRA_AUTH=${PULSE_CASSANDRA_AUTH:-0}
+CASSANDRA_TLS=${PULSE_CASSANDRA_TLS:-0}
+CASSANDRA_INTERNODE_TLS=${PULSE_CASSANDRA_INTERNODE_TLS:-0}
+for flag in "PULSE_CASSANDRA_AUTH=$CASSANDRA_AUTH" "PULSE_CASSANDRA_TLS=$CASSANDRA_TLS" \
+  "PULSE_CASSANDRA_INTERNODE_TLS=$CASSANDRA_INTERNODE_TLS"; do
+  [[ ${flag#*=} == [01] ]] || die "${flag%%=*} must be 0 or 1, got '${flag#*=}'"
+done
+# Roles and grants after `up` (a ring's nodes skip it: the cluster profile runs it once, RF 3).
+CASSANDRA_AUTH_SETUP=${PULSE_CASSANDRA_AUTH_SETUP:-1}
+CASSANDRA_TLS_DIR=$(abspath "${PULSE_CASSANDRA_TLS_DIR:-$RUN_DIR/tls}")
+CASSANDRA_SECRETS_DIR=$(abspath "${PULSE_CASSANDRA_SECRETS_DIR:-$RUN_DIR/secrets/cassandra}")
 CASSANDRA_HEAP=${PULSE_CASSANDRA_HEAP:-1G}
 [[ $CASSANDRA_HEAP =~ ^[0-9]+[kKmMgG]?$ ]] ||
   die "PULSE_CASSANDRA_HEAP must look like 512M or 1G, got '$CASSANDRA_HEAP'"
@@ -510,9 +538,10 @@ print(opener.open(sys.argv[1], timeout=2).read().decode())
 # release version on success; exit status 0 only if the server answered.
 CQL_PROBE_PY=$(
   cat <<'PY'
-import socket, struct, sys
+import socket, ssl, struct, sys
 
 host, port, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+cafile = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] else None  # client TLS required
 VERSION = 0x04  # request, protocol v4
 OP_ERROR, OP_STARTUP, OP_READY, OP_AUTHENTICATE = 0x00, 0x01, 0x02, 0x03
 OP_OPTIONS, OP_SUPPORTED, OP_QUERY, OP_RESULT = 0x05, 0x06, 0x07, 0x08
@@ -567,6 +596,8 @@ class Reader:
 
 sock = socket.create_connection((host, port), timeout=timeout)
 sock.settimeout(timeout)
+if cafile:
+    sock = ssl.create_default_context(cafile=cafile).wrap_socket(sock, server_hostname=host)
 try:
     op, _ = request(sock, 0, OP_OPTIONS)
     if op != OP_SUPPORTED:
@@ -606,7 +637,9 @@ PY
 
 # Prints the Cassandra release version if CQL answers.
 cassandra_cql_version() {
-  python3 -c "$CQL_PROBE_PY" "$CASSANDRA_ADDRESS" "$CASSANDRA_PORT" 3 2>/dev/null
+  local ca=""
+  ((CASSANDRA_TLS)) && ca=$CASSANDRA_TLS_DIR/ca.pem
+  python3 -c "$CQL_PROBE_PY" "$CASSANDRA_ADDRESS" "$CASSANDRA_PORT" 3 "$ca" 2>/dev/null
 }
 
 cassandra_healthy() { cassandra_cql_version >/dev/null; }
@@ -698,6 +731,33 @@ start_nats() {
   check_ports_free nats "${ports[@]}"
   mkdir -p "$NATS_DATA" "$(dirname "$NATS_LOG")"
   local cluster_block="# standalone server: no cluster block" sync_block="# sync_interval: server default (2m)"
+  local tls_block="# PULSE_NATS_TLS=0: plain-text clients" auth_block="# PULSE_NATS_AUTH=0: no users, every client may do anything"
+  local route_tls=""
+  if ((NATS_TLS)); then
+    ensure_nats_tls
+    tls_block="tls {
+  cert_file: \"$NATS_TLS_DIR/server.pem\"
+  key_file: \"$NATS_TLS_DIR/server.key\"
+  ca_file: \"$NATS_TLS_DIR/ca.pem\"
+  timeout: 2
+}"
+    # Routes: both ends present the server certificate (serverAuth+clientAuth) and verify the peer.
+    route_tls="  tls {
+    cert_file: \"$NATS_TLS_DIR/server.pem\"
+    key_file: \"$NATS_TLS_DIR/server.key\"
+    ca_file: \"$NATS_TLS_DIR/ca.pem\"
+    verify: true
+    timeout: 2
+  }
+"
+  fi
+  if ((NATS_AUTH)); then
+    require_python
+    python3 "$INFRA_DIR/nats/nats-auth.py" passwords "$NATS_PERMISSIONS" "$NATS_SECRETS_DIR" ||
+      die "could not create the NATS passwords in $NATS_SECRETS_DIR"
+    auth_block=$(python3 "$INFRA_DIR/nats/nats-auth.py" render "$NATS_PERMISSIONS" "$NATS_SECRETS_DIR") ||
+      die "could not render the NATS users from $NATS_PERMISSIONS"
+  fi
   if [[ -n $NATS_CLUSTER_PORT ]]; then
     local route routes=""
     IFS=, read -r -a route_list <<<"$NATS_ROUTES"
@@ -707,14 +767,17 @@ start_nats() {
     cluster_block="cluster {
   name: \"pulse\"
   listen: \"127.0.0.1:$NATS_CLUSTER_PORT\"
-  routes: [
+$route_tls  routes: [
 $routes  ]
 }"
   fi
   [[ -z $NATS_SYNC_INTERVAL ]] || sync_block="sync_interval: $NATS_SYNC_INTERVAL"
   render "$INFRA_DIR/nats/nats.conf" "$NATS_CONF" \
     "NATS_PORT=$NATS_PORT" "NATS_MONITOR_PORT=$NATS_MONITOR_PORT" "NATS_DATA_DIR=$NATS_DATA" \
-    "NATS_CLUSTER_BLOCK=$cluster_block" "NATS_SYNC_INTERVAL=$sync_block"
+    "NATS_CLUSTER_BLOCK=$cluster_block" "NATS_SYNC_INTERVAL=$sync_block" \
+    "NATS_TLS_BLOCK=$tls_block" "NATS_AUTH_BLOCK=$auth_block"
+  # It holds the users' password hashes (or, without bcrypt, the passwords).
+  chmod 600 "$NATS_CONF"
   "$NATS_BIN" -t -c "$NATS_CONF" >/dev/null 2>&1 || {
     "$NATS_BIN" -t -c "$NATS_CONF" >&2 || true
     die "nats-server rejected $NATS_CONF"
@@ -722,6 +785,16 @@ $routes  ]
   printf '\n==== %s starting nats-server v%s ====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NATS_VERSION" >>"$NATS_LOG"
   spawn "$NATS_PIDFILE" "$NATS_LOG" "$NATS_DIR" "$NATS_BIN" -c "$NATS_CONF"
   info "nats starting (pid $(<"$NATS_PIDFILE")) on 127.0.0.1:$NATS_PORT, monitor 127.0.0.1:$NATS_MONITOR_PORT, log $NATS_LOG"
+}
+
+# The test CA and server certificate NATS uses (scripts/gen-test-ca.sh keeps a valid existing
+# set). Serialised: the servers of a cluster, and Cassandra, share one directory.
+ensure_nats_tls() {
+  mkdir -p "$(dirname "$NATS_TLS_DIR")"
+  (
+    flock 9
+    bash "$SCRIPT_DIR/gen-test-ca.sh" "$NATS_TLS_DIR" >/dev/null
+  ) 9>"$NATS_TLS_DIR.lock" || die "could not generate the test CA in $NATS_TLS_DIR (scripts/gen-test-ca.sh)"
 }
 
 # JVM flags from infra/cassandra/jvm17-server.options: one per line, '#' comments.
@@ -733,6 +806,34 @@ read_jvm_options() {
     [[ -z $line || $line == \#* ]] && continue
     printf '%s\n' "$line"
   done <"$INFRA_DIR/cassandra/jvm17-server.options"
+}
+
+# The throw-away test CA and the PKCS#12 stores Cassandra reads (scripts/gen-test-ca.sh keeps a
+# valid existing set). Serialised: the nodes of a ring share one directory.
+ensure_cassandra_tls() {
+  mkdir -p "$(dirname "$CASSANDRA_TLS_DIR")"
+  (
+    flock 9
+    bash "$SCRIPT_DIR/gen-test-ca.sh" "$CASSANDRA_TLS_DIR" >/dev/null
+  ) 9>"$CASSANDRA_TLS_DIR.lock" || die "could not generate the test CA in $CASSANDRA_TLS_DIR (scripts/gen-test-ca.sh)"
+}
+
+# Roles and grants (scripts/cassandra-auth-setup.mjs, run with Node and cassandra-driver from
+# node_modules): system_auth at replication factor $1, a new superuser pulse_admin instead of the
+# default cassandra one, and the least-privilege role pulse. Passwords in CASSANDRA_SECRETS_DIR.
+# $2: comma-separated contact points.
+cassandra_auth_setup() {
+  local rf=$1 contact_points=$2 start
+  command -v node >/dev/null 2>&1 || die "'node' not found — it runs scripts/cassandra-auth-setup.mjs (roles and grants)"
+  [[ -d $REPO_ROOT/node_modules/cassandra-driver ]] ||
+    die "node_modules/cassandra-driver is missing — run 'npm ci' first (scripts/cassandra-auth-setup.mjs needs it)"
+  start=$(now_us)
+  PULSE_CASSANDRA_CONTACT_POINTS=$contact_points \
+    PULSE_CASSANDRA_SECRETS_DIR=$CASSANDRA_SECRETS_DIR \
+    PULSE_CASSANDRA_AUTH_RF=$rf \
+    PULSE_CASSANDRA_TLS_CA_FILE=$( ((CASSANDRA_TLS)) && printf '%s' "$CASSANDRA_TLS_DIR/ca.pem") \
+    node "$SCRIPT_DIR/cassandra-auth-setup.mjs" || die "setting up Cassandra roles failed (see above)"
+  info "cassandra roles ready in $(elapsed "$start"): pulse (password in $CASSANDRA_SECRETS_DIR/pulse.password), superuser pulse_admin"
 }
 
 start_cassandra() {
@@ -747,10 +848,51 @@ start_cassandra() {
     "PULSE_CASSANDRA_STORAGE_PORT=$CASSANDRA_STORAGE_PORT@$CASSANDRA_ADDRESS" "PULSE_CASSANDRA_JMX_PORT=$CASSANDRA_JMX_PORT"
   mkdir -p "$CASSANDRA_DATA"/{data,commitlog,hints,saved_caches,cdc_raw} \
     "$CASSANDRA_LOGDIR" "$CASSANDRA_DIR/triggers"
+  local authenticator=AllowAllAuthenticator authorizer=AllowAllAuthorizer
+  if ((CASSANDRA_AUTH)); then
+    authenticator=PasswordAuthenticator authorizer=CassandraAuthorizer
+  fi
+  local client_tls="client_encryption_options:
+  enabled: false" server_tls="server_encryption_options:
+  internode_encryption: none"
+  if ((CASSANDRA_TLS || CASSANDRA_INTERNODE_TLS)); then
+    ensure_cassandra_tls
+    local store_password
+    store_password=$(<"$CASSANDRA_TLS_DIR/store-password")
+  fi
+  if ((CASSANDRA_TLS)); then
+    client_tls="client_encryption_options:
+  enabled: true
+  optional: false
+  keystore: $CASSANDRA_TLS_DIR/server.p12
+  keystore_password: $store_password
+  store_type: PKCS12
+  require_client_auth: false
+  protocol: TLS
+  accepted_protocols: [TLSv1.2, TLSv1.3]"
+  fi
+  if ((CASSANDRA_INTERNODE_TLS)); then
+    server_tls="server_encryption_options:
+  internode_encryption: all
+  legacy_ssl_storage_port_enabled: false
+  keystore: $CASSANDRA_TLS_DIR/server.p12
+  keystore_password: $store_password
+  truststore: $CASSANDRA_TLS_DIR/truststore.p12
+  truststore_password: $store_password
+  store_type: PKCS12
+  require_client_auth: true
+  require_endpoint_verification: true
+  protocol: TLS
+  accepted_protocols: [TLSv1.2, TLSv1.3]"
+  fi
   render "$INFRA_DIR/cassandra/cassandra.yaml" "$CASSANDRA_CONF" \
     "CASSANDRA_PORT=$CASSANDRA_PORT" "STORAGE_PORT=$CASSANDRA_STORAGE_PORT" \
     "SSL_STORAGE_PORT=$CASSANDRA_SSL_STORAGE_PORT" "DATA_DIR=$CASSANDRA_DATA" \
-    "ADDRESS=$CASSANDRA_ADDRESS" "SEEDS=$CASSANDRA_SEEDS" "ALLOC_RF=$CASSANDRA_ALLOC_RF"
+    "ADDRESS=$CASSANDRA_ADDRESS" "SEEDS=$CASSANDRA_SEEDS" "ALLOC_RF=$CASSANDRA_ALLOC_RF" \
+    "AUTHENTICATOR=$authenticator" "AUTHORIZER=$authorizer" \
+    "CLIENT_ENCRYPTION=$client_tls" "SERVER_ENCRYPTION=$server_tls"
+  # It may hold the key store password.
+  chmod 600 "$CASSANDRA_CONF"
 
   java=$(java_bin)
   local -a args
@@ -895,6 +1037,9 @@ cmd_up() {
   for svc in "${SVCS[@]}"; do
     wait_healthy "$svc" "${started[$svc]}" 1 || rc=1
   done
+  if ((rc == 0 && CASSANDRA_AUTH && CASSANDRA_AUTH_SETUP)) && [[ -n ${started[cassandra]:-} ]]; then
+    cassandra_auth_setup 1 "$CASSANDRA_ADDRESS:$CASSANDRA_PORT"
+  fi
   return "$rc"
 }
 
@@ -965,10 +1110,39 @@ cmd_status() {
 }
 
 cmd_env() {
-  printf 'export PULSE_NATS_URL=%q\n' "nats://127.0.0.1:$NATS_PORT"
+  printf 'export PULSE_NATS_URL=%q\n' "$(nats_scheme)://127.0.0.1:$NATS_PORT"
   printf 'export PULSE_NATS_MONITOR_URL=%q\n' "http://127.0.0.1:$NATS_MONITOR_PORT"
+  nats_security_env
   printf 'export PULSE_CASSANDRA_CONTACT_POINTS=%q\n' "$CASSANDRA_ADDRESS:$CASSANDRA_PORT"
   printf 'export PULSE_CASSANDRA_LOCAL_DC=%q\n' "datacenter1"
+  cassandra_security_env
+}
+
+nats_scheme() { if ((NATS_TLS)); then echo tls; else echo nats; fi; }
+
+# What NATS clients need (docs/security.md "NATS"): the CA, and the directory of the users'
+# password files — each service takes PULSE_NATS_USER=<service> and
+# PULSE_NATS_PASSWORD_FILE=$PULSE_NATS_AUTH_DIR/<service>.password (libs/testing's runners do).
+nats_security_env() {
+  if ((NATS_TLS)); then
+    printf 'export PULSE_NATS_TLS_CA_FILE=%q\n' "$NATS_TLS_DIR/ca.pem"
+  fi
+  if ((NATS_AUTH)); then
+    printf 'export PULSE_NATS_AUTH_DIR=%q\n' "$NATS_SECRETS_DIR"
+  fi
+  return 0
+}
+
+# The store's credentials and CA (docs/security.md): the role pulse, never the superuser.
+cassandra_security_env() {
+  if ((CASSANDRA_AUTH)); then
+    printf 'export PULSE_CASSANDRA_USERNAME=pulse\n'
+    printf 'export PULSE_CASSANDRA_PASSWORD_FILE=%q\n' "$CASSANDRA_SECRETS_DIR/pulse.password"
+  fi
+  if ((CASSANDRA_TLS)); then
+    printf 'export PULSE_CASSANDRA_TLS_CA_FILE=%q\n' "$CASSANDRA_TLS_DIR/ca.pem"
+  fi
+  return 0
 }
 
 cmd_nodetool() {
@@ -1002,6 +1176,19 @@ CLUSTER_NATS_ROUTE_PORT=${PULSE_NATS_CLUSTER_PORT:-26222}
 CLUSTER_CASSANDRA_PORT=${PULSE_CASSANDRA_PORT:-29042}
 CLUSTER_CASSANDRA_STORAGE_PORT=${PULSE_CASSANDRA_STORAGE_PORT:-27000}
 CLUSTER_CASSANDRA_HEAP=${PULSE_CASSANDRA_HEAP:-512M}
+# NATS users and client/route TLS are on by default in the cluster profile (docs/security.md "NATS");
+# one set of passwords and one test CA for the three servers.
+CLUSTER_NATS_AUTH=${PULSE_NATS_AUTH:-1}
+CLUSTER_NATS_TLS=${PULSE_NATS_TLS:-1}
+CLUSTER_NATS_SECRETS_DIR=$(abspath "${PULSE_NATS_SECRETS_DIR:-$CLUSTER_RUN_DIR/secrets/nats}")
+CLUSTER_NATS_TLS_DIR=$(abspath "${PULSE_NATS_TLS_DIR:-$CLUSTER_RUN_DIR/tls}")
+# Credentials and TLS are on by default in the cluster profile (docs/security.md); one test CA and
+# one set of role passwords for the whole ring.
+CLUSTER_CASSANDRA_AUTH=${PULSE_CASSANDRA_AUTH:-1}
+CLUSTER_CASSANDRA_TLS=${PULSE_CASSANDRA_TLS:-1}
+CLUSTER_CASSANDRA_INTERNODE_TLS=${PULSE_CASSANDRA_INTERNODE_TLS:-1}
+CLUSTER_CASSANDRA_TLS_DIR=$(abspath "${PULSE_CASSANDRA_TLS_DIR:-$CLUSTER_RUN_DIR/tls}")
+CLUSTER_CASSANDRA_SECRETS_DIR=$(abspath "${PULSE_CASSANDRA_SECRETS_DIR:-$CLUSTER_RUN_DIR/secrets/cassandra}")
 
 cluster_routes() {
   local i routes=""
@@ -1022,6 +1209,10 @@ on_node() {
     PULSE_NATS_MONITOR_PORT=$((CLUSTER_NATS_MONITOR_PORT + i - 1)) \
     PULSE_NATS_CLUSTER_PORT=$((CLUSTER_NATS_ROUTE_PORT + i - 1)) \
     PULSE_NATS_ROUTES="$(cluster_routes)" \
+    PULSE_NATS_AUTH="$CLUSTER_NATS_AUTH" \
+    PULSE_NATS_TLS="$CLUSTER_NATS_TLS" \
+    PULSE_NATS_SECRETS_DIR="$CLUSTER_NATS_SECRETS_DIR" \
+    PULSE_NATS_TLS_DIR="$CLUSTER_NATS_TLS_DIR" \
     PULSE_CASSANDRA_ADDRESS="127.0.0.$i" \
     PULSE_CASSANDRA_PORT="$CLUSTER_CASSANDRA_PORT" \
     PULSE_CASSANDRA_STORAGE_PORT="$CLUSTER_CASSANDRA_STORAGE_PORT" \
@@ -1029,6 +1220,12 @@ on_node() {
     PULSE_CASSANDRA_SEEDS="127.0.0.1:$CLUSTER_CASSANDRA_STORAGE_PORT" \
     PULSE_CASSANDRA_ALLOC_RF=3 \
     PULSE_CASSANDRA_HEAP="$CLUSTER_CASSANDRA_HEAP" \
+    PULSE_CASSANDRA_AUTH="$CLUSTER_CASSANDRA_AUTH" \
+    PULSE_CASSANDRA_AUTH_SETUP=0 \
+    PULSE_CASSANDRA_TLS="$CLUSTER_CASSANDRA_TLS" \
+    PULSE_CASSANDRA_INTERNODE_TLS="$CLUSTER_CASSANDRA_INTERNODE_TLS" \
+    PULSE_CASSANDRA_TLS_DIR="$CLUSTER_CASSANDRA_TLS_DIR" \
+    PULSE_CASSANDRA_SECRETS_DIR="$CLUSTER_CASSANDRA_SECRETS_DIR" \
     PULSE_CASSANDRA_JVM_EXTRA="-Dcassandra.ring_delay_ms=5000 -Dcassandra.skip_wait_for_gossip_to_settle=0 ${PULSE_CASSANDRA_JVM_EXTRA:-}" \
     bash "$SCRIPT_DIR/infra.sh" "$@"
 }
@@ -1051,6 +1248,13 @@ cluster_up() {
   local i pids=() rc=0 start
   start=$(now_us)
   on_node 1 install all
+  # Passwords and certificates once, before the three servers render their configs in parallel.
+  if ((NATS_AUTH)); then
+    require_python
+    python3 "$INFRA_DIR/nats/nats-auth.py" passwords "$NATS_PERMISSIONS" "$NATS_SECRETS_DIR" ||
+      die "could not create the NATS passwords in $NATS_SECRETS_DIR"
+  fi
+  if ((NATS_TLS)); then ensure_nats_tls; fi
   # NATS servers start together: JetStream needs a quorum of them to elect a meta leader.
   for ((i = 1; i <= CLUSTER_NODES; i++)); do
     on_node "$i" up "$@" nats &
@@ -1067,6 +1271,15 @@ cluster_up() {
     (($(now_us) < deadline)) || die "the cluster did not form in 120 s: check 'scripts/infra.sh --profile cluster status'"
     sleep 1
   done
+  if ((CASSANDRA_AUTH)); then
+    local i contact_points=""
+    for ((i = 1; i <= CLUSTER_NODES; i++)); do contact_points+="${contact_points:+,}127.0.0.$i:$CLUSTER_CASSANDRA_PORT"; done
+    cassandra_auth_setup "$CLUSTER_NODES" "$contact_points"
+    # Cassandra's docs: after raising system_auth's replication factor, repair it so every
+    # replica holds the roles (node 1 replicates every range at RF 3: one repair covers all).
+    on_node 1 nodetool repair --full system_auth >/dev/null ||
+      die "nodetool repair system_auth failed"
+  fi
   info "cluster formed in $(elapsed "$start"): $CLUSTER_NODES NATS servers with a JetStream meta leader, $CLUSTER_NODES Cassandra nodes up and normal"
 }
 
@@ -1091,19 +1304,26 @@ cluster_parallel() {
 cluster_env() {
   local i nats="" monitor="" cassandra=""
   for ((i = 1; i <= CLUSTER_NODES; i++)); do
-    nats+="${nats:+,}nats://127.0.0.1:$((CLUSTER_NATS_PORT + i - 1))"
+    nats+="${nats:+,}$(nats_scheme)://127.0.0.1:$((CLUSTER_NATS_PORT + i - 1))"
     monitor+="${monitor:+,}http://127.0.0.1:$((CLUSTER_NATS_MONITOR_PORT + i - 1))"
     cassandra+="${cassandra:+,}127.0.0.$i:$CLUSTER_CASSANDRA_PORT"
   done
   printf 'export PULSE_NATS_URL=%q\n' "$nats"
   printf 'export PULSE_NATS_MONITOR_URL=%q\n' "${monitor%%,*}"
+  nats_security_env
   printf 'export PULSE_CASSANDRA_CONTACT_POINTS=%q\n' "$cassandra"
   printf 'export PULSE_CASSANDRA_LOCAL_DC=%q\n' "datacenter1"
   printf 'export PULSE_STREAM_REPLICAS=3\n'
   printf 'export PULSE_CASSANDRA_REPLICATION_FACTOR=3\n'
+  cassandra_security_env
 }
 
 cluster_main() {
+  # The ring's auth/TLS settings stand for this invocation's (env lines, role set-up).
+  CASSANDRA_AUTH=$CLUSTER_CASSANDRA_AUTH CASSANDRA_TLS=$CLUSTER_CASSANDRA_TLS
+  CASSANDRA_TLS_DIR=$CLUSTER_CASSANDRA_TLS_DIR CASSANDRA_SECRETS_DIR=$CLUSTER_CASSANDRA_SECRETS_DIR
+  NATS_AUTH=$CLUSTER_NATS_AUTH NATS_TLS=$CLUSTER_NATS_TLS
+  NATS_SECRETS_DIR=$CLUSTER_NATS_SECRETS_DIR NATS_TLS_DIR=$CLUSTER_NATS_TLS_DIR
   local cmd=${1:-help}
   (($# > 0)) && shift
   case $cmd in

@@ -1,11 +1,13 @@
 import { MetricsClient, timestamp } from '@pulse/client';
 import { proto } from '@pulse/contracts';
+import { natsClientOptions, type NatsClientOptions } from '@pulse/messaging';
 import {
   createServiceProcess,
   ensureLocalSecrets,
   freePlatformPorts,
   freePort,
   LocalPlatform,
+  natsServiceEnv,
   parseInfraEnv,
   workspaceRoot,
   type PlatformSettings,
@@ -13,7 +15,7 @@ import {
 } from '@pulse/testing';
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
@@ -65,6 +67,9 @@ function clusterServiceEnv(): Record<string, string> {
   return parseInfraEnv(infra('env'));
 }
 
+const natsLog = (node: number) => join(clusterEnv.PULSE_RUN_DIR, `node${node}`, 'nats/logs/nats.log');
+const logSize = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+
 function pidOf(node: number, server: 'nats' | 'cassandra'): number {
   return Number(readFileSync(join(clusterEnv.PULSE_RUN_DIR, `node${node}`, server, `${server}.pid`), 'utf8').trim());
 }
@@ -82,6 +87,10 @@ describe('Pulse on a NATS cluster and a Cassandra ring under faults (history tes
   let settings: PlatformSettings;
   let replicaB: ServiceProcess;
   let natsUrls: string[];
+  /** The test reads the aggregator's lease bucket as the aggregator (its NATS user may). */
+  let natsClient: NatsClientOptions;
+  /** Where each NATS server's log stood before this run: the permissions check reads only what follows. */
+  const natsLogOffsets = [1, 2, 3].map((node) => logSize(natsLog(node)));
 
   beforeAll(async () => {
     const started = Date.now();
@@ -93,6 +102,12 @@ describe('Pulse on a NATS cluster and a Cassandra ring under faults (history tes
     expect(infraEnv.PULSE_CASSANDRA_CONTACT_POINTS.split(',')).toHaveLength(3);
     natsUrls = infraEnv.PULSE_NATS_URL.split(',');
     expect(natsUrls).toHaveLength(3);
+    // The cluster profile's NATS: TLS for every client and one least-privilege user per service
+    // (docs/security.md "NATS"); the platform runner gives each service its own.
+    expect(natsUrls.every((url) => url.startsWith('tls://'))).toBe(true);
+    expect(infraEnv.PULSE_NATS_AUTH_DIR).toBeTruthy();
+    expect(infraEnv.PULSE_NATS_TLS_CA_FILE).toBeTruthy();
+    natsClient = natsClientOptions(natsServiceEnv('aggregator', infraEnv), natsUrls);
     const aggregatorEnv = {
       PULSE_AGGREGATOR_ASSIGNMENT: 'lease',
       PULSE_AGGREGATOR_LEASE_MS: String(LEASE_MS),
@@ -127,7 +142,7 @@ describe('Pulse on a NATS cluster and a Cassandra ring under faults (history tes
 
   /** Which member holds each partition's lease (from the aggregator's KV bucket). */
   async function leaseOwners(): Promise<Map<number, string>> {
-    const nc = await connect({ servers: natsUrls });
+    const nc = await connect({ ...natsClient, servers: natsUrls });
     try {
       const kv = await new Kvm(nc).open('pulse-aggregator-leases');
       const owners = new Map<number, string>();
@@ -344,4 +359,32 @@ describe('Pulse on a NATS cluster and a Cassandra ring under faults (history tes
     expect(ok).toBe(acknowledged.size);
     expect(acknowledged.size).toBeGreaterThan(RATE_PER_SECOND * 60);
   }, 1_800_000);
+
+  it('ran every service as its own NATS user without one permissions violation', async () => {
+    // A missing permission would show up here (the server logs each refusal with user and subject)
+    // even where the service retried its way through.
+    const refusals = [1, 2, 3].flatMap((node, i) =>
+      readFileSync(natsLog(node))
+        .subarray(natsLogOffsets[i])
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => / Violation /.test(line))
+        .map((line) => `node${node}: ${line}`),
+    );
+    expect(refusals).toEqual([]);
+    // Who is connected now (the services still run): each as its own user, none without one.
+    const users: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const monitor = Number(clusterEnv.PULSE_NATS_MONITOR_PORT) + i;
+      const connz = (await (await fetch(`http://127.0.0.1:${monitor}/connz?auth=true&limit=1024`)).json()) as {
+        connections?: Array<{ authorized_user?: string; tls_version?: string }>;
+      };
+      for (const connection of connz.connections ?? []) {
+        users.push(connection.authorized_user ?? '(none)');
+        expect(connection.tls_version).toBeTruthy();
+      }
+    }
+    log(`NATS connections by user: ${users.sort().join(', ')}`);
+    expect(new Set(users)).toEqual(new Set(['ingest-gateway', 'cleaner', 'aggregator', 'store', 'forecast']));
+  });
 });

@@ -149,7 +149,27 @@ schema = {
             "imagePullSecrets": {"type": "array", "items": {"type": "string"}},
             "partitions": i(1, 4096, "PULSE_PARTITIONS, fixed at install"),
             "shutdownTimeoutMs": i(100),
-            "nats": obj({"url": s(pattern=r"^(nats|tls)://"), "port": PORT, "networkPolicyPeers": PEERS}),
+            "nats": obj(
+                {
+                    "url": s(pattern=r"^(nats|tls)://"),
+                    "port": PORT,
+                    "networkPolicyPeers": PEERS,
+                    "auth": obj(
+                        {"enabled": BOOL, "existingSecret": s(), "serverConfig": BOOL},
+                        desc="One NATS user per service (docs/security.md, NATS)",
+                    ),
+                    "tls": obj(
+                        {
+                            "enabled": BOOL,
+                            "caSecret": s(),
+                            "caConfigMap": s(),
+                            "caKey": s(pattern=r"^[-._a-zA-Z0-9]+$"),
+                            "clientCertSecret": s(),
+                        },
+                        desc="TLS to NATS: the CA from caSecret or caConfigMap",
+                    ),
+                }
+            ),
             "streams": obj(
                 {
                     "replicas": i(1, 5),
@@ -167,7 +187,29 @@ schema = {
                     "replicationFactor": i(1, 9),
                     "port": PORT,
                     "networkPolicyPeers": PEERS,
+                    "auth": obj(
+                        {
+                            "enabled": BOOL,
+                            "username": s(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]{0,47}$"),
+                            "existingSecret": s(),
+                            "existingSecretKey": s(pattern=r"^[-._a-zA-Z0-9]+$"),
+                        },
+                        desc="PasswordAuthenticator role of the store (docs/security.md, Cassandra)",
+                    ),
+                    "tls": obj(
+                        {
+                            "enabled": BOOL,
+                            "caSecret": s(),
+                            "caKey": s(pattern=r"^[-._a-zA-Z0-9]+$"),
+                            "clientCertSecret": s(),
+                        },
+                        desc="TLS to Cassandra: the CA from caSecret (required when enabled)",
+                    ),
                 }
+            ),
+            "tls": obj(
+                {"enabled": BOOL, "secretName": s(desc="kubernetes.io/tls Secret with tls.crt, tls.key, ca.crt")},
+                desc="TLS on Pulse's HTTP and gRPC endpoints (docs/security.md, TLS)",
             ),
             "otel": obj(
                 {

@@ -204,6 +204,11 @@ spec:
         {{- with .env }}
         {{- . | nindent 8 }}
         {{- end }}
+        {{- include "pulse.natsEnv" . | indent 8 }}
+        {{- include "pulse.tlsEnv" $root | indent 8 }}
+        {{- if eq .component "store" }}
+        {{- include "pulse.cassandraEnv" $root | indent 8 }}
+        {{- end }}
         {{- with $svc.extraEnv }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -213,7 +218,7 @@ spec:
           containerPort: {{ .port }}
           protocol: TCP
         {{- end }}
-      {{- .probes | nindent 6 }}
+      {{- include "pulse.tlsProbes" (dict "root" $root "probes" .probes) | nindent 6 }}
       resources:
         {{- toYaml $svc.resources | nindent 8 }}
       volumeMounts:
@@ -222,12 +227,22 @@ spec:
         {{- with .volumeMounts }}
         {{- . | nindent 8 }}
         {{- end }}
+        {{- include "pulse.natsVolumeMounts" . | indent 8 }}
+        {{- include "pulse.tlsVolumeMounts" $root | indent 8 }}
+        {{- if eq .component "store" }}
+        {{- include "pulse.cassandraVolumeMounts" $root | indent 8 }}
+        {{- end }}
   volumes:
     - name: tmp
       emptyDir:
         sizeLimit: 64Mi
     {{- with .volumes }}
     {{- . | nindent 4 }}
+    {{- end }}
+    {{- include "pulse.natsVolumes" . | indent 4 }}
+    {{- include "pulse.tlsVolumes" $root | indent 4 }}
+    {{- if eq .component "store" }}
+    {{- include "pulse.cassandraVolumes" $root | indent 4 }}
     {{- end }}
 {{- end -}}
 

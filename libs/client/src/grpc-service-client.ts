@@ -1,7 +1,6 @@
-import { LOADER_OPTIONS, protoDir } from '@pulse/grpc';
+import { channelCredentials, LOADER_OPTIONS, protoDir } from '@pulse/grpc';
 
 import {
-  credentials,
   loadPackageDefinition,
   Metadata,
   type ChannelCredentials,
@@ -16,6 +15,7 @@ export interface GrpcClientOptions {
   apiKey: string;
   /** Deadline applied to every call unless the call gives its own. */
   deadlineMs?: number;
+  /** Default: TLS when PULSE_TLS_CA_FILE is set (libs/grpc channelCredentials), else plain text. */
   channelCredentials?: ChannelCredentials;
 }
 
@@ -56,7 +56,7 @@ export function createServiceClient(
           ]
         : [],
   };
-  return new Service(options.address, options.channelCredentials ?? credentials.createInsecure(), {
+  return new Service(options.address, options.channelCredentials ?? channelCredentials(), {
     'grpc.service_config': JSON.stringify(serviceConfig),
     'grpc.enable_retries': 1,
     'grpc.keepalive_time_ms': 30_000,

@@ -3,6 +3,13 @@ import { Type } from '@sinclair/typebox';
 /** Settings every service shares, by their `PULSE_<THING>` names. */
 export const NatsSettings = {
   PULSE_NATS_URL: Type.String({ default: 'nats://127.0.0.1:4222', description: 'comma-separated NATS server URLs' }),
+  // The service's NATS user and TLS (all optional; read by natsClientOptions in @pulse/messaging,
+  // see docs/security.md "NATS"). A password is only ever read from a file.
+  PULSE_NATS_USER: Type.Optional(Type.String({ description: 'NATS user; needs PULSE_NATS_PASSWORD_FILE' })),
+  PULSE_NATS_PASSWORD_FILE: Type.Optional(Type.String({ description: "file holding the user's password" })),
+  PULSE_NATS_TLS_CA_FILE: Type.Optional(Type.String({ description: 'PEM CA; set = TLS to NATS on' })),
+  PULSE_NATS_TLS_CERT_FILE: Type.Optional(Type.String({ description: 'PEM client certificate' })),
+  PULSE_NATS_TLS_KEY_FILE: Type.Optional(Type.String({ description: 'PEM client key' })),
 };
 
 export const CassandraSettings = {
@@ -10,6 +17,12 @@ export const CassandraSettings = {
   PULSE_CASSANDRA_LOCAL_DC: Type.String({ default: 'datacenter1' }),
   PULSE_CASSANDRA_KEYSPACE: Type.String({ default: 'pulse', pattern: '^[a-z][a-z0-9_]{0,47}$' }),
   PULSE_CASSANDRA_REPLICATION_FACTOR: Type.Integer({ default: 1, minimum: 1, maximum: 9 }),
+  // Credentials and TLS (all optional; read by loadCassandraSecurity, see docs/security.md).
+  PULSE_CASSANDRA_USERNAME: Type.Optional(Type.String({ description: 'PasswordAuthenticator role' })),
+  PULSE_CASSANDRA_PASSWORD_FILE: Type.Optional(Type.String({ description: 'file holding the role password' })),
+  PULSE_CASSANDRA_TLS_CA_FILE: Type.Optional(Type.String({ description: 'PEM CA; set = client TLS on' })),
+  PULSE_CASSANDRA_TLS_CERT_FILE: Type.Optional(Type.String({ description: 'PEM client certificate' })),
+  PULSE_CASSANDRA_TLS_KEY_FILE: Type.Optional(Type.String({ description: 'PEM client key' })),
 };
 
 export const PartitionSettings = {

@@ -67,3 +67,13 @@ export interface WatermarkMarkerV1 {
 
 /** Header on `pulse.late.<tenant>` records: why the event was not counted. */
 export const LATE_REASON_HEADER = 'Pulse-Late-Reason';
+
+/**
+ * Header on a `pulse.agg.<partition>` partial: the newest `occurred_at` (epoch ms) among the events
+ * of its row, present when the partial makes events visible that no earlier partial of the row
+ * carried (every open partial; a closing one only if events arrived since the row's last open
+ * partial). The store measures freshness from it (`pulse.store.freshness`). A header, not a body
+ * field: the partial's schema admits no unknown property, so a store one release behind would
+ * terminate partials that carried it in the body; it ignores a header.
+ */
+export const NEWEST_EVENT_HEADER = 'Pulse-Newest-Event-At';

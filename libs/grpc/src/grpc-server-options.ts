@@ -1,8 +1,9 @@
-import { type Server } from '@grpc/grpc-js';
+import { type Server, type ServerCredentials } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { HealthImplementation } from 'grpc-health-check';
 
+import { serverCredentials } from './grpc-credentials.js';
 import { LOADER_OPTIONS, protoDir } from './proto-files.js';
 import { withFileDependencies } from './reflection-descriptors.js';
 
@@ -16,6 +17,8 @@ export interface GrpcServerSettings {
   /** Fully-qualified services reported by grpc.health.v1 (e.g. `pulse.store.v1.MetricsService`). */
   services: string[];
   health: HealthImplementation;
+  /** TLS of the port; default: from PULSE_TLS_CERT_FILE/KEY/CLIENT_CA_FILE (insecure when unset). */
+  credentials?: ServerCredentials;
 }
 
 export function createHealth(services: string[]): HealthImplementation {
@@ -25,8 +28,8 @@ export function createHealth(services: string[]): HealthImplementation {
 }
 
 /**
- * Nest gRPC transport options every Pulse server shares: the proto from proto/, grpc.health.v1
- * and server reflection (so grpcurl can list and call), keepalive, bounded message sizes, and a
+ * Nest gRPC transport options every Pulse server shares: TLS when PULSE_TLS_CERT_FILE/KEY are set,
+ * the proto from proto/, grpc.health.v1 and server reflection (so grpcurl can list and call), keepalive, bounded message sizes, and a
  * graceful shutdown that lets in-flight calls finish.
  */
 export function grpcServerOptions(settings: GrpcServerSettings): GrpcOptions {
@@ -35,6 +38,7 @@ export function grpcServerOptions(settings: GrpcServerSettings): GrpcOptions {
     transport: Transport.GRPC,
     options: {
       url: settings.url,
+      credentials: settings.credentials ?? serverCredentials(),
       package: settings.packageName,
       protoPath: settings.protoFile,
       loader: { ...LOADER_OPTIONS, includeDirs: [root] },

@@ -3,3 +3,8 @@ export * from './health.controller.js';
 export * from './service-logger.js';
 export * from './sdk-lifecycle.js';
 export * from './tracing.js';
+export * from './http-server-metrics.js';
+export * from './metrics.module.js';
+export * from './metrics.controller.js';
+export * from './prometheus-metrics.js';
+export * from './service-meter.js';

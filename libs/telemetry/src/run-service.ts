@@ -4,6 +4,7 @@ import { Logger, type INestApplicationContext } from '@nestjs/common';
 
 import { flushTelemetry } from './sdk-lifecycle.js';
 import { installServiceLogger, logSettingsFromEnv } from './service-logger.js';
+import { setMeterService } from './service-meter.js';
 
 export interface RunningService {
   app: INestApplicationContext;
@@ -25,6 +26,7 @@ export interface RunningService {
 export async function runService(name: string, start: () => Promise<RunningService>): Promise<void> {
   const logger = new Logger(name);
   let running: RunningService;
+  setMeterService(name);
   try {
     installServiceLogger(name, logSettingsFromEnv(process.env));
     running = await start();

@@ -8,6 +8,14 @@ describe('sdkEnabled', () => {
     expect(sdkEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'TRUE' })).toBe(false);
     expect(sdkEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'false' })).toBe(true);
   });
+
+  it('starts it for an exporter that needs no OTLP endpoint (the local Zipkin), not for otlp or none alone', () => {
+    expect(sdkEnabled({ OTEL_TRACES_EXPORTER: 'zipkin' })).toBe(true);
+    expect(sdkEnabled({ OTEL_TRACES_EXPORTER: 'otlp, Console' })).toBe(true);
+    expect(sdkEnabled({ OTEL_TRACES_EXPORTER: 'otlp' })).toBe(false);
+    expect(sdkEnabled({ OTEL_TRACES_EXPORTER: 'none' })).toBe(false);
+    expect(sdkEnabled({ OTEL_TRACES_EXPORTER: 'zipkin', OTEL_SDK_DISABLED: 'true' })).toBe(false);
+  });
 });
 
 describe('serviceNameFromEntry', () => {

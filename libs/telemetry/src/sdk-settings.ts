@@ -1,9 +1,15 @@
 type Env = Record<string, string | undefined>;
 
-/** The SDK starts only when an OTLP endpoint is configured and OTEL_SDK_DISABLED is not `true`. */
+/**
+ * The SDK starts when OTEL_SDK_DISABLED is not `true` and spans have somewhere to go: an OTLP
+ * endpoint is configured, or OTEL_TRACES_EXPORTER names an exporter that needs none (`zipkin`,
+ * which the local trace viewer uses, or `console`). Without either nothing is traced.
+ */
 export function sdkEnabled(env: Env): boolean {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return true;
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((name) => name.trim().toLowerCase());
+  return exporters.some((name) => name === 'zipkin' || name === 'console');
 }
 
 /**

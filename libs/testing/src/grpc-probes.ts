@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { credentials, loadPackageDefinition, type ServiceError } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 
 const require = createRequire(import.meta.url);
@@ -13,12 +13,16 @@ type Ctor = new (
 };
 
 /** grpc.health.v1 Check, as a Kubernetes gRPC probe or grpc-health-probe would call it. */
-export function grpcHealth(address: string, service = ''): Promise<string> {
+export function grpcHealth(
+  address: string,
+  service = '',
+  creds: ChannelCredentials = credentials.createInsecure(),
+): Promise<string> {
   const protoPath = join(dirname(require.resolve('grpc-health-check/package.json')), 'proto/health/v1/health.proto');
   const loaded = loadPackageDefinition(loadSync(protoPath, { keepCase: true, enums: String })) as unknown as {
     grpc: { health: { v1: { Health: Ctor } } };
   };
-  const client = new loaded.grpc.health.v1.Health(address, credentials.createInsecure());
+  const client = new loaded.grpc.health.v1.Health(address, creds);
   return new Promise((resolve, reject) => {
     (client.Check as (r: object, o: object, cb: (e: ServiceError | null, res: { status: string }) => void) => void)(
       { service },

@@ -1,3 +1,5 @@
+import { httpScheme } from '@pulse/config';
+
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,12 +104,28 @@ export interface PlatformSettings {
   onConsoleLine?: (line: string) => void;
 }
 
+/**
+ * A service's NATS identity from the infrastructure's environment (`infra.sh env`): with
+ * PULSE_NATS_AUTH_DIR (NATS users on, e.g. the cluster profile) the service connects as its own
+ * user, `<user>.password` of that directory; the TLS CA passes through. Nothing without them.
+ */
+export function natsServiceEnv(user: string, infraEnv: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (infraEnv.PULSE_NATS_AUTH_DIR) {
+    env.PULSE_NATS_USER = user;
+    env.PULSE_NATS_PASSWORD_FILE = join(infraEnv.PULSE_NATS_AUTH_DIR, `${user}.password`);
+  }
+  if (infraEnv.PULSE_NATS_TLS_CA_FILE) env.PULSE_NATS_TLS_CA_FILE = infraEnv.PULSE_NATS_TLS_CA_FILE;
+  return env;
+}
+
 /** The console's environment: the store and forecast it queries, the key file, NATS for pipeline health. */
 export function consoleEnv(settings: PlatformSettings): Record<string, string> {
   const { ports } = settings;
   if (ports.consoleHttp === undefined) throw new Error('the platform has no console port (ports.consoleHttp)');
   return {
     PULSE_NATS_URL: settings.infraEnv.PULSE_NATS_URL ?? 'nats://127.0.0.1:4222',
+    ...natsServiceEnv(CONSOLE_SERVICE, settings.infraEnv),
     PULSE_API_KEYS_FILE: settings.secrets.apiKeysFile,
     PULSE_SHUTDOWN_TIMEOUT_MS: '20000',
     PULSE_CONSOLE_HTTP_PORT: String(ports.consoleHttp),
@@ -127,7 +145,7 @@ export function createConsoleProcess(settings: PlatformSettings): ServiceProcess
   return new ServiceProcess({
     name: CONSOLE_SERVICE,
     env: consoleEnv(settings),
-    readyUrl: `http://127.0.0.1:${settings.ports.consoleHttp}/readyz`,
+    readyUrl: `${httpScheme({ ...process.env, ...consoleEnv(settings) })}://127.0.0.1:${settings.ports.consoleHttp}/readyz`,
     logFile: join(settings.runDir, 'logs', `${CONSOLE_SERVICE}.log`),
     onLine: settings.onConsoleLine,
   });
@@ -171,6 +189,7 @@ export function serviceEnv(name: ServiceName, settings: PlatformSettings): Recor
   const { ports, secrets } = settings;
   const common: Record<string, string> = {
     ...settings.infraEnv,
+    ...natsServiceEnv(name, settings.infraEnv),
     PULSE_CASSANDRA_KEYSPACE: settings.keyspace,
     PULSE_PARTITIONS: String(settings.partitions ?? 16),
     PULSE_API_KEYS_FILE: secrets.apiKeysFile,
@@ -200,7 +219,8 @@ export function serviceEnv(name: ServiceName, settings: PlatformSettings): Recor
   return { ...common, ...own[name], ...(settings.extraEnv?.[name] ?? {}) };
 }
 
-function readyUrl(name: ServiceName, ports: PlatformPorts): string {
+/** http, or https when the service's environment gives it a certificate (PULSE_TLS_CERT_FILE). */
+function readyUrl(name: ServiceName, ports: PlatformPorts, scheme: 'http' | 'https' = 'http'): string {
   const port = {
     'ingest-gateway': ports.gatewayHttp,
     cleaner: ports.cleanerHttp,
@@ -208,14 +228,14 @@ function readyUrl(name: ServiceName, ports: PlatformPorts): string {
     store: ports.storeHttp,
     forecast: ports.forecastHttp,
   }[name];
-  return `http://127.0.0.1:${port}/readyz`;
+  return `${scheme}://127.0.0.1:${port}/readyz`;
 }
 
 export function createServiceProcess(name: ServiceName, settings: PlatformSettings): ServiceProcess {
   return new ServiceProcess({
     name,
     env: serviceEnv(name, settings),
-    readyUrl: readyUrl(name, settings.ports),
+    readyUrl: readyUrl(name, settings.ports, httpScheme({ ...process.env, ...serviceEnv(name, settings) })),
     logFile: join(settings.runDir, 'logs', `${name}.log`),
     onLine: settings.onLine ? (line) => settings.onLine?.(name, line) : undefined,
   });

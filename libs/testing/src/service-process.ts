@@ -1,7 +1,10 @@
+import { loadClientTls } from '@pulse/config';
+
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 
+import { probeStatus } from './https-probe.js';
 import { workspaceRoot } from './test-infra.js';
 
 export interface ServiceProcessOptions {
@@ -92,6 +95,9 @@ export class ServiceProcess {
 
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    // https: the CA (and client certificate) of the service's environment (PULSE_TLS_*), which
+    // the child inherits from this process and its own options.
+    const tls = loadClientTls({ ...process.env, ...this.options.env });
     while (Date.now() < deadline) {
       if (!this.running) {
         throw new Error(
@@ -99,8 +105,8 @@ export class ServiceProcess {
         );
       }
       try {
-        const response = await fetch(this.options.readyUrl, { signal: AbortSignal.timeout(1_000) });
-        if (response.ok) return;
+        const status = await probeStatus(this.options.readyUrl, tls);
+        if (status >= 200 && status < 300) return;
       } catch {
         // not listening yet
       }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+import { httpsServerOptions } from '@pulse/config';
 import { runService } from '@pulse/telemetry';
 
 import { NestFactory } from '@nestjs/core';
@@ -10,7 +11,10 @@ import { AppModule } from './app.module.js';
 
 await runService('aggregator', async () => {
   const config = loadAggregatorConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter());
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    new FastifyAdapter(httpsServerOptions()),
+  );
   await app.listen(config.PULSE_AGGREGATOR_HTTP_PORT, config.PULSE_AGGREGATOR_HOST);
   return {
     app,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+import { httpsServerOptions } from '@pulse/config';
 import { runService } from '@pulse/telemetry';
 
 import { NestFactory } from '@nestjs/core';
@@ -11,7 +12,10 @@ import { loadCleanerSettings } from './cleaner.config.js';
 await runService('cleaner', async () => {
   const settings = loadCleanerSettings();
   const { env } = settings;
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings), new FastifyAdapter());
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(settings),
+    new FastifyAdapter(httpsServerOptions()),
+  );
   await app.listen(env.PULSE_CLEANER_HTTP_PORT, env.PULSE_CLEANER_HOST);
   return {
     app,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+import { httpsServerOptions } from '@pulse/config';
 import { runService } from '@pulse/telemetry';
 
 import { NestFactory } from '@nestjs/core';
@@ -10,7 +11,10 @@ import { loadConsoleConfig } from './console.config.js';
 
 await runService('console', async () => {
   const config = loadConsoleConfig();
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter());
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    new FastifyAdapter(httpsServerOptions()),
+  );
   await app.listen(config.PULSE_CONSOLE_HTTP_PORT, config.PULSE_CONSOLE_HOST);
   return {
     app,

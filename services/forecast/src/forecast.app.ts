@@ -1,4 +1,5 @@
-import { createHealth, grpcServerOptions, PROTO_FILES } from '@pulse/grpc';
+import { httpsServerOptions } from '@pulse/config';
+import { createHealth, grpcServerOptions, PROTO_FILES, withRpcMetrics } from '@pulse/grpc';
 
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -20,17 +21,19 @@ export async function startForecast(
   const health = createHealth([FORECAST_SERVICE]);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, { clock: options.clock }),
-    new FastifyAdapter(),
+    new FastifyAdapter(httpsServerOptions()),
     { logger: options.logger },
   );
   app.connectMicroservice(
-    grpcServerOptions({
-      url: `${config.PULSE_FORECAST_HOST}:${config.PULSE_FORECAST_GRPC_PORT}`,
-      packageName: 'pulse.forecast.v1',
-      protoFile: PROTO_FILES.forecast,
-      services: [FORECAST_SERVICE],
-      health,
-    }),
+    withRpcMetrics(
+      grpcServerOptions({
+        url: `${config.PULSE_FORECAST_HOST}:${config.PULSE_FORECAST_GRPC_PORT}`,
+        packageName: 'pulse.forecast.v1',
+        protoFile: PROTO_FILES.forecast,
+        services: [FORECAST_SERVICE],
+        health,
+      }),
+    ),
     { inheritAppConfig: true },
   );
   await app.startAllMicroservices();

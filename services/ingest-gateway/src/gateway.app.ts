@@ -1,4 +1,5 @@
-import { createHealth, grpcServerOptions, PROTO_FILES } from '@pulse/grpc';
+import { httpsServerOptions } from '@pulse/config';
+import { createHealth, grpcServerOptions, PROTO_FILES, withRpcMetrics } from '@pulse/grpc';
 
 import compress from '@fastify/compress';
 import { NestFactory } from '@nestjs/core';
@@ -17,7 +18,7 @@ export async function startGateway(
   config: Readonly<GatewayConfig>,
   options: { logger?: false } = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.PULSE_INGEST_MAX_BODY_BYTES });
+  const adapter = new FastifyAdapter({ bodyLimit: config.PULSE_INGEST_MAX_BODY_BYTES, ...httpsServerOptions() });
   const fastify = adapter.getInstance();
   // gzip/deflate request bodies are inflated as a stream before parsing; bodyLimit then applies
   // to the inflated bytes, so a small zip bomb is refused with 413 like a large plain body.
@@ -35,13 +36,15 @@ export async function startGateway(
     logger: options.logger,
   });
   app.connectMicroservice(
-    grpcServerOptions({
-      url: `${config.PULSE_INGEST_HOST}:${config.PULSE_INGEST_GRPC_PORT}`,
-      packageName: 'pulse.ingest.v1',
-      protoFile: PROTO_FILES.ingest,
-      services: [INGEST_SERVICE],
-      health,
-    }),
+    withRpcMetrics(
+      grpcServerOptions({
+        url: `${config.PULSE_INGEST_HOST}:${config.PULSE_INGEST_GRPC_PORT}`,
+        packageName: 'pulse.ingest.v1',
+        protoFile: PROTO_FILES.ingest,
+        services: [INGEST_SERVICE],
+        health,
+      }),
+    ),
     // Not inheriting the app's global filter: it speaks problem+json; gRPC errors are mapped by
     // grpc/ingest-status.ts into RpcExceptions that Nest's gRPC transport turns into statuses.
   );

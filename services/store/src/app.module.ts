@@ -1,6 +1,6 @@
 import { ApiKeyRegistry, splitList } from '@pulse/config';
 import { JetStreamConnection, MessagingModule, streamSpecs } from '@pulse/messaging';
-import { HealthController, READINESS_CHECKS, type ReadinessCheck } from '@pulse/telemetry';
+import { HealthController, MetricsModule, READINESS_CHECKS, type ReadinessCheck } from '@pulse/telemetry';
 
 import { Module, type DynamicModule } from '@nestjs/common';
 
@@ -17,6 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        MetricsModule,
         MessagingModule.forRoot({
           servers: splitList(config.PULSE_NATS_URL),
           name: 'store',

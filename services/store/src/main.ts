@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
-import { createHealth, grpcServerOptions, PROTO_FILES } from '@pulse/grpc';
+import { httpsServerOptions } from '@pulse/config';
+import { createHealth, grpcServerOptions, PROTO_FILES, withRpcMetrics } from '@pulse/grpc';
 import { runService } from '@pulse/telemetry';
 
 import { NestFactory } from '@nestjs/core';
@@ -31,15 +32,20 @@ if (process.env.PULSE_STORE_MIGRATE_ONLY === 'true') {
 await runService('store', async () => {
   const config = loadStoreConfig();
   const health = createHealth([SERVICE]);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter());
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    new FastifyAdapter(httpsServerOptions()),
+  );
   app.connectMicroservice(
-    grpcServerOptions({
-      url: `${config.PULSE_STORE_HOST}:${config.PULSE_STORE_GRPC_PORT}`,
-      packageName: 'pulse.store.v1',
-      protoFile: PROTO_FILES.store,
-      services: [SERVICE],
-      health,
-    }),
+    withRpcMetrics(
+      grpcServerOptions({
+        url: `${config.PULSE_STORE_HOST}:${config.PULSE_STORE_GRPC_PORT}`,
+        packageName: 'pulse.store.v1',
+        protoFile: PROTO_FILES.store,
+        services: [SERVICE],
+        health,
+      }),
+    ),
     { inheritAppConfig: true },
   );
   await app.startAllMicroservices();

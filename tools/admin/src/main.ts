@@ -5,9 +5,12 @@
  *   pulse admin dlq export --tenant T [--reason R]             NDJSON to edit: {"dlq_seq", "reason", "event"}
  *   pulse admin dlq replay --tenant T --file fixed.ndjson [--dry-run]
  *                                                             re-submit corrected events, drop their dead letters
- * NATS from --nats or PULSE_NATS_URL (default nats://127.0.0.1:4222).
+ * NATS from --nats or PULSE_NATS_URL (default nats://127.0.0.1:4222); user and TLS from
+ * PULSE_NATS_USER (the `admin` user), PULSE_NATS_PASSWORD_FILE and PULSE_NATS_TLS_* (docs/security.md).
  */
+import { ConfigError } from '@pulse/config';
 import { assertTenantId } from '@pulse/contracts';
+import { natsClientOptions, type NatsClientOptions } from '@pulse/messaging';
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -22,7 +25,8 @@ const USAGE = `usage:
   pulse admin dlq list   --tenant T [--reason R] [--json]
   pulse admin dlq export --tenant T [--reason R]            > fixed.ndjson, then edit each "event"
   pulse admin dlq replay --tenant T --file fixed.ndjson [--dry-run]
-  (NATS from --nats or PULSE_NATS_URL, default nats://127.0.0.1:4222)`;
+  (NATS from --nats or PULSE_NATS_URL, default nats://127.0.0.1:4222; user and TLS from
+   PULSE_NATS_USER, PULSE_NATS_PASSWORD_FILE, PULSE_NATS_TLS_CA_FILE — see docs/security.md)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -52,8 +56,17 @@ try {
   fail((error as Error).message);
 }
 
-const nc = await connect({ servers: values.nats.split(','), name: 'pulse-admin', timeout: 5_000 }).catch(
-  (error: Error) => fail(`cannot reach NATS at ${values.nats}: ${error.message}`),
+const servers = values.nats.split(',');
+let client: NatsClientOptions;
+try {
+  client = natsClientOptions(process.env, servers);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`pulse admin: ${error.message}\n`);
+  process.exit(78);
+}
+const nc = await connect({ ...client, servers, name: 'pulse-admin', timeout: 5_000 }).catch((error: Error) =>
+  fail(`cannot reach NATS at ${values.nats}: ${error.message}`),
 );
 const js = jetstream(nc);
 const jsm = await jetstreamManager(nc);

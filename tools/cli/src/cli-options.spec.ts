@@ -1,5 +1,9 @@
 import { proto } from '@pulse/contracts';
 
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import {
   connection,
   defaultSeriesGranularity,
@@ -38,7 +42,7 @@ describe('parseOptions', () => {
 
 describe('connection', () => {
   it('takes flags before the environment and defaults the store address', () => {
-    expect(connection({ 'tenant-key': 'k1', timeout: '3s' }, { PULSE_API_KEY: 'k2' })).toEqual({
+    expect(connection({ 'tenant-key': 'k1', timeout: '3s' }, { PULSE_API_KEY: 'k2' })).toMatchObject({
       address: '127.0.0.1:50051',
       apiKey: 'k1',
       deadlineMs: 3_000,
@@ -49,6 +53,19 @@ describe('connection', () => {
       deadlineMs: 10_000,
     });
     expect(connection({ store: 'a:1' }, { PULSE_API_KEY: 'k', PULSE_STORE_ADDR: 'b:2' }).address).toBe('a:1');
+  });
+
+  it('calls over TLS with --tls-ca or PULSE_TLS_CA_FILE, in plain text without, and names a bad CA file', () => {
+    const ca = join(mkdtempSync(join(tmpdir(), 'pulse-cli-tls-')), 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const secure = (values: { 'tls-ca'?: string }, env: Record<string, string>) =>
+      connection(values, { PULSE_API_KEY: 'k', ...env }).channelCredentials._isSecure();
+    expect(secure({}, {})).toBe(false);
+    expect(secure({ 'tls-ca': ca }, {})).toBe(true);
+    expect(secure({}, { PULSE_TLS_CA_FILE: ca })).toBe(true);
+    expect(() => connection({ 'tls-ca': '/nonexistent/ca.pem' }, { PULSE_API_KEY: 'k' })).toThrow(
+      new UsageError('--tls-ca: file /nonexistent/ca.pem does not exist'),
+    );
   });
 
   it('needs a key and a HOST:PORT', () => {

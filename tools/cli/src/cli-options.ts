@@ -1,6 +1,9 @@
+import { ConfigError, loadClientTls } from '@pulse/config';
 import { proto } from '@pulse/contracts';
+import { channelCredentials } from '@pulse/grpc';
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ChannelCredentials } from '@grpc/grpc-js';
 
 import { parseDuration, parseRange } from './time-range.js';
 import { UsageError } from './usage-error.js';
@@ -13,6 +16,7 @@ type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 export const COMMON_OPTIONS = {
   store: { type: 'string' },
   'tenant-key': { type: 'string' },
+  'tls-ca': { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -24,6 +28,8 @@ const STORE_HELP = `
   --store HOST:PORT    the store's gRPC address (env PULSE_STORE_ADDR; default 127.0.0.1:50051)`;
 const REST_HELP = `
   --tenant-key KEY     an API key with the query scope (env PULSE_API_KEY); it selects the tenant
+  --tls-ca FILE        call over TLS, trusting this PEM CA (env PULSE_TLS_CA_FILE; a client
+                       certificate from PULSE_TLS_CERT_FILE/PULSE_TLS_KEY_FILE if set)
   --json               print the answer as JSON (proto3 field names, times as ISO-8601)
   --timeout DURATION   deadline of each call (default 10s)
   -h, --help           this help`;
@@ -74,11 +80,30 @@ export interface Connection {
   address: string;
   apiKey: string;
   deadlineMs: number;
+  /** TLS with --tls-ca / PULSE_TLS_CA_FILE, else plain text. */
+  channelCredentials: ChannelCredentials;
+}
+
+/** TLS of the call: the CA of --tls-ca or PULSE_TLS_CA_FILE, and the env's client certificate. */
+export function tlsCredentials(values: { 'tls-ca'?: string }, env: Env): ChannelCredentials {
+  try {
+    return channelCredentials(
+      loadClientTls({
+        PULSE_TLS_CA_FILE: values['tls-ca'] ?? env.PULSE_TLS_CA_FILE,
+        PULSE_TLS_CERT_FILE: env.PULSE_TLS_CERT_FILE,
+        PULSE_TLS_KEY_FILE: env.PULSE_TLS_KEY_FILE,
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const problem = error.problems.join('; ');
+    throw new UsageError(values['tls-ca'] ? problem.replace('PULSE_TLS_CA_FILE', '--tls-ca') : problem);
+  }
 }
 
 /** Where to connect and as whom; `address` replaces the store's for another service. */
 export function connection(
-  values: { store?: string; 'tenant-key'?: string; timeout?: string },
+  values: { store?: string; 'tenant-key'?: string; 'tls-ca'?: string; timeout?: string },
   env: Env,
   service: { option: string; address: string | undefined } = {
     option: '--store',
@@ -91,12 +116,17 @@ export function connection(
   if (!/^[^\s:]+:\d{1,5}$/.test(address) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(address)) {
     throw new UsageError(`${service.option}: ${JSON.stringify(address)} is not HOST:PORT`);
   }
-  return { address, apiKey, deadlineMs: parseDuration(values.timeout ?? '10s', '--timeout') };
+  return {
+    address,
+    apiKey,
+    deadlineMs: parseDuration(values.timeout ?? '10s', '--timeout'),
+    channelCredentials: tlsCredentials(values, env),
+  };
 }
 
 /** The forecast service's address and the caller's key (`--forecast`, env PULSE_FORECAST_ADDR). */
 export function forecastConnection(
-  values: { forecast?: string; 'tenant-key'?: string; timeout?: string },
+  values: { forecast?: string; 'tenant-key'?: string; 'tls-ca'?: string; timeout?: string },
   env: Env,
 ): Connection {
   return connection(values, env, {

@@ -6,6 +6,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 
 import { AGGREGATOR_CONFIG, type AggregatorConfig } from '../aggregator.config.js';
 import { CheckpointStore } from '../checkpoints/checkpoint-store.js';
+import { observeCheckpointAge } from './aggregator-metrics.js';
 import { ownedPartitions } from './partition-aggregator.js';
 import { PartitionLeases } from './partition-leases.js';
 import { PartitionRunner } from './partition-runner.js';
@@ -30,7 +31,12 @@ export class AggregationService implements OnApplicationBootstrap, OnModuleDestr
   constructor(
     private readonly nats: JetStreamConnection,
     @Inject(AGGREGATOR_CONFIG) private readonly config: AggregatorConfig,
-  ) {}
+  ) {
+    observeCheckpointAge(() => {
+      if (this.runners.size === 0) return undefined;
+      return Math.max(...[...this.runners.values()].map((runner) => runner.checkpointAgeMs()));
+    });
+  }
 
   /** Readiness: every owned partition restored its checkpoint and is reading. */
   isRunning(): boolean {

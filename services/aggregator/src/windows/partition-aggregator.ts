@@ -50,6 +50,11 @@ export interface Emission {
   sequence: number;
   /** where each partial came from (same index): a changed row, or a window that closed */
   readonly origins: ReadonlyArray<[Window, WindowRow] | Window>;
+  /**
+   * Per partial (same index): the newest event time of its row when the partial carries events no
+   * earlier partial of the row carried (the row was dirty), else undefined.
+   */
+  readonly newestEventAt: ReadonlyArray<number | undefined>;
 }
 
 export interface PartitionCheckpoint {
@@ -170,6 +175,7 @@ export class PartitionAggregator {
   collect(options: { coarse: boolean } = { coarse: true }): Emission {
     const partials: WindowPartialV1[] = [];
     const origins: Array<[Window, WindowRow] | Window> = [];
+    const newestEventAt: Array<number | undefined> = [];
     if (options.coarse) this.coarseDirty = false;
     for (const window of this.windows.values()) {
       if (!options.coarse && window.granularity !== '1m') continue;
@@ -177,6 +183,7 @@ export class PartitionAggregator {
         if (!row.dirty) continue;
         row.dirty = false;
         origins.push([window, row]);
+        newestEventAt.push(row.newestEventAt);
         partials.push(row.partial(this.header(window), false));
       }
     }
@@ -184,6 +191,7 @@ export class PartitionAggregator {
     this.closing = [];
     for (const window of closed) {
       for (const row of window.rows.values()) {
+        newestEventAt.push(row.dirty ? row.newestEventAt : undefined);
         row.dirty = false;
         origins.push(window);
         partials.push(row.partial(this.header(window), true, window.closedBy));
@@ -191,7 +199,7 @@ export class PartitionAggregator {
     }
     const late = this.late;
     this.late = [];
-    return { partials, late, sequence: this.sequence, origins };
+    return { partials, late, sequence: this.sequence, origins, newestEventAt };
   }
 
   /**

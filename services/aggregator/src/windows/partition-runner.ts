@@ -1,6 +1,7 @@
 import {
   CONTROL_HEADER,
   LATE_REASON_HEADER,
+  NEWEST_EVENT_HEADER,
   STREAMS,
   subjects,
   WATERMARK_CONTROL,
@@ -8,23 +9,27 @@ import {
   type WatermarkMarkerV1,
 } from '@pulse/contracts';
 import {
+  consumerLag,
   decodeJson,
   encodeJson,
   LinkSample,
   startProcessSpan,
   subjectTemplate,
   tracedPublish,
+  trackConsumerLag,
   type JetStreamConnection,
 } from '@pulse/messaging';
 import { withSpan } from '@pulse/telemetry';
 
-import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import { SpanKind, trace } from '@opentelemetry/api';
 
 import { type CheckpointStore } from '../checkpoints/checkpoint-store.js';
+import { countCheckpointSave, countLateEvent, recordWindowsClosed } from './aggregator-metrics.js';
 import { PartitionAggregator, type Emission, type WindowSettings } from './partition-aggregator.js';
+import { publishedClosedWindows } from './window-close.js';
 
 export interface PartitionRunnerOptions {
   windows: WindowSettings;
@@ -45,6 +50,8 @@ const YIELD_EVERY = 256;
 const EMISSION_LINKS = 32;
 
 const tracer = trace.getTracer('@pulse/aggregator');
+/** The reason a late event carries in its Pulse-Late-Reason header. */
+const LATE_REASON = 'beyond_allowed_lateness';
 
 /**
  * Runs one partition: restores its checkpoint, reads `pulse.clean.<p>` from the message after it
@@ -63,7 +70,9 @@ const tracer = trace.getTracer('@pulse/aggregator');
 export class PartitionRunner {
   private readonly logger: Logger;
   private state!: PartitionAggregator;
+  private consumer?: Consumer;
   private messages?: ConsumerMessages;
+  private untrackLag?: () => void;
   private loop?: Promise<void>;
   private ticking?: Promise<void>;
   private lastCheckpointAt = 0;
@@ -98,6 +107,17 @@ export class PartitionRunner {
     this.lastSavedSequence = this.state.lastSequence;
     await this.open();
     this.lastCheckpointAt = this.now();
+    // An ordered consumer acks nothing: its lag is what the server has not delivered yet plus
+    // what was delivered and waits in the client's buffer, unfolded.
+    this.untrackLag = trackConsumerLag({
+      stream: STREAMS.clean.name,
+      consumer: 'aggregator',
+      attributes: { partition: this.partition },
+      read: async () => {
+        if (!this.consumer) throw new Error('not reading');
+        return consumerLag(await this.consumer.info(), this.messages?.getPending() ?? 0);
+      },
+    });
     this.logger.log(
       checkpoint
         ? `resumed from checkpoint at sequence ${checkpoint.sequence} (${this.state.openWindowCount} open windows)`
@@ -112,6 +132,7 @@ export class PartitionRunner {
       deliver_policy: from > 1 ? DeliverPolicy.StartSequence : DeliverPolicy.All,
       ...(from > 1 ? { opt_start_seq: from } : {}),
     });
+    this.consumer = consumer;
     this.messages = await consumer.consume({ max_messages: this.options.pullBatch });
     this.lastArrivalAt = this.now();
     this.loop = this.consume(this.messages);
@@ -123,6 +144,13 @@ export class PartitionRunner {
       this.ticking = this.emit(force).finally(() => (this.ticking = undefined));
     }
     return this.ticking;
+  }
+
+  /** How long state folded after the last saved checkpoint has been unsaved (0: all saved). */
+  checkpointAgeMs(now = this.now()): number {
+    return this.state && this.state.lastSequence > this.lastSavedSequence
+      ? Math.max(0, now - this.lastCheckpointAt)
+      : 0;
   }
 
   /** Publishes a watermark marker when the partition has been idle for the idle timeout. */
@@ -153,6 +181,7 @@ export class PartitionRunner {
 
   async stopReading(): Promise<void> {
     this.stopped = true;
+    this.untrackLag?.();
     await this.messages?.close().catch(() => undefined);
     await this.loop;
   }
@@ -229,6 +258,7 @@ export class PartitionRunner {
       (force || now - this.lastCheckpointAt >= this.options.checkpointIntervalMs);
     const checkpoint = due ? this.state.snapshot() : undefined;
     const failed = await this.publishTraced(emission);
+    this.recordPublished(emission, failed);
     if (failed.partials.length > 0 || failed.late.length > 0) {
       this.stats.publishFailures += 1;
       this.state.requeue(emission, failed);
@@ -245,9 +275,20 @@ export class PartitionRunner {
       this.stats.checkpoints += 1;
       this.lastSavedSequence = checkpoint.sequence;
       this.lastCheckpointAt = this.now();
+      countCheckpointSave('ok');
     } catch (error) {
+      countCheckpointSave('error');
       this.logger.warn(`checkpoint at sequence ${checkpoint.sequence} not saved: ${(error as Error).message}`);
     }
+  }
+
+  /** Metrics of what an emission published: the late events and the windows it closed. */
+  private recordPublished(emission: Emission, failed: { partials: number[]; late: number[] }): void {
+    const lateFailed = new Set(failed.late);
+    emission.late.forEach((late, index) => {
+      if (!lateFailed.has(index)) countLateEvent(late.event.tenant, LATE_REASON);
+    });
+    recordWindowsClosed(publishedClosedWindows(emission, failed.partials), this.now());
   }
 
   /** publish() in the emission's span, linked to the sampled events folded since the last one. */
@@ -277,12 +318,18 @@ export class PartitionRunner {
     emission.partials.forEach((partial, index) => {
       const id = `${partial.partition}:${partial.tenant}:${partial.granularity}:${partial.window_start}:${partial.dimension}:${partial.version}`;
       const subject = subjects.agg(this.partition);
+      const newest = emission.newestEventAt[index];
       sends.push({
         kind: 'partials',
         index,
         send: () => {
           const data = encodeJson(partial);
-          return tracedPublish(subject, { msgId: id, bodySize: data.length }, undefined, (traceHeaders) =>
+          let h;
+          if (newest !== undefined) {
+            h = headers();
+            h.set(NEWEST_EVENT_HEADER, String(newest));
+          }
+          return tracedPublish(subject, { msgId: id, bodySize: data.length }, h, (traceHeaders) =>
             this.nats.js.publish(subject, data, { msgID: id, headers: traceHeaders }),
           );
         },
@@ -290,7 +337,7 @@ export class PartitionRunner {
     });
     emission.late.forEach((late, index) => {
       const h = headers();
-      h.set(LATE_REASON_HEADER, 'beyond_allowed_lateness');
+      h.set(LATE_REASON_HEADER, LATE_REASON);
       h.set('Pulse-Watermark', String(late.watermark));
       const subject = subjects.late(late.event.tenant);
       const msgId = `late:${this.partition}:${late.sequence}`;

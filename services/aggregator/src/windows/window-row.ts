@@ -45,6 +45,8 @@ export interface WindowRowSnapshot {
   sums: number[];
   orders: string[];
   sketches: string[];
+  /** newest occurred_at folded in (absent in checkpoints written before it was kept) */
+  newest?: number;
 }
 
 /**
@@ -55,6 +57,8 @@ export interface WindowRowSnapshot {
 export class WindowRow {
   version = 0;
   dirty = false;
+  /** Newest occurred_at among the events folded in (epoch ms); undefined before the first. */
+  newestEventAt?: number;
   private readonly sums: number[] = new Array<number>(SUM_METRICS.length).fill(0);
   private readonly orders = new Set<string>();
   private readonly sketches: DistinctSketch[] = SKETCH_METRICS.map(() => new DistinctSketch());
@@ -84,6 +88,8 @@ export class WindowRow {
       if (stage !== undefined) this.sketches[SKETCH_INDEX[stage]].addKey(keys.session);
     }
     this.version = sequence;
+    if (this.newestEventAt === undefined || event.occurred_at > this.newestEventAt)
+      this.newestEventAt = event.occurred_at;
     this.dirty = true;
     this.encoded = undefined;
   }
@@ -124,6 +130,7 @@ export class WindowRow {
       sums: [...this.sums],
       orders: [...this.orders],
       sketches: [...this.encodedSketches()],
+      ...(this.newestEventAt === undefined ? {} : { newest: this.newestEventAt }),
     };
   }
 
@@ -133,6 +140,7 @@ export class WindowRow {
       throw new Error(`checkpoint row ${snapshot.dimension} does not match this version's metrics`);
     }
     row.version = snapshot.version;
+    row.newestEventAt = snapshot.newest;
     snapshot.sums.forEach((value, index) => (row.sums[index] = value));
     for (const order of snapshot.orders) row.orders.add(order);
     snapshot.sketches.forEach((text, index) => (row.sketches[index] = DistinctSketch.fromBase64(text)));

@@ -73,6 +73,8 @@ export function fastIngestSender(nats: JetStreamConnection): BatchSender {
     const last = rest.pop() as (typeof messages)[number];
     const batch = await startFastIngest(nats.nats, first.subject, first.data, {
       msgID: first.msgId,
+      // The per-user reply subjects NATS permissions allow (startFastIngest has its own prefix).
+      inboxPrefix: nats.inboxPrefix,
       allowGaps: false,
       ackInterval: 100,
       headers: first.headers,

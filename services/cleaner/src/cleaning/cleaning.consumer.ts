@@ -1,5 +1,13 @@
 import { lastToken, messageId, STREAMS, subjects } from '@pulse/contracts';
-import { decodeJson, encodeJson, JetStreamConnection, PullConsumer, tracedPublish } from '@pulse/messaging';
+import {
+  decodeJson,
+  durableConsumerLag,
+  encodeJson,
+  JetStreamConnection,
+  PullConsumer,
+  tracedPublish,
+  trackConsumerLag,
+} from '@pulse/messaging';
 
 import { type JsMsg } from '@nats-io/jetstream';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
@@ -7,6 +15,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { baseCurrencyOf, CLEANER_SETTINGS, type CleanerSettings } from '../cleaner.config.js';
 import { cleanRawEvent, type CleaningContext } from './clean-event.js';
 import { createCleanPublisher, type CleanPublish } from './clean-publisher.js';
+import { countCleanerOutcome, countDeadLetter } from './cleaner-metrics.js';
 import { scrubForDlq, type DlqPayload } from './dlq-payload.js';
 import { type DlqReason } from './dlq-reasons.js';
 import { normalizeId } from './identifiers.js';
@@ -39,6 +48,7 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
   private readonly logger = new Logger(CleaningConsumer.name);
   private consumer?: PullConsumer;
   private publishClean?: CleanPublish;
+  private untrackLag?: () => void;
 
   constructor(
     private readonly nats: JetStreamConnection,
@@ -57,6 +67,7 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
       maxDeliver: env.PULSE_CLEANER_MAX_DELIVER,
     });
     await this.consumer.start((message) => this.handle(message));
+    this.untrackLag = trackConsumerLag(durableConsumerLag(this.nats, STREAMS.raw.name, 'cleaner'));
     const { rates, keyring } = this.settings;
     this.logger.log(
       `consuming pulse.raw.> (base currency ${this.settings.defaultBaseCurrency}, ` +
@@ -67,6 +78,7 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.untrackLag?.();
     await this.consumer?.stop();
   }
 
@@ -104,6 +116,7 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
           publish(subject, data, msgId, headers),
         );
         message.ack();
+        countCleanerOutcome('clean');
         return;
       }
       await this.deadLetter(message, tenant, body, outcome.reason, outcome.detail);
@@ -118,7 +131,10 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
     const deliveries = message.info.deliveryCount;
     const max = this.settings.env.PULSE_CLEANER_MAX_DELIVER;
     const where = `${message.subject}#${message.seq} (delivery ${deliveries} of ${max})`;
-    if (deliveries < max) throw new Error(`${stage} failed for ${where}: ${cause}`);
+    if (deliveries < max) {
+      countCleanerOutcome('retry');
+      throw new Error(`${stage} failed for ${where}: ${cause}`);
+    }
     this.logger.warn(`${stage} failed for ${where}: ${cause}; dead-lettering as max_deliveries_exceeded`);
     try {
       await this.deadLetter(message, tenant, body, 'max_deliveries_exceeded', `${stage}: ${cause}`);
@@ -179,5 +195,6 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
       this.nats.js.publish(subject, data, { msgID: msgId, headers }),
     );
     message.ack();
+    countDeadLetter(reason, tenant);
   }
 }

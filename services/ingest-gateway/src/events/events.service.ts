@@ -6,6 +6,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { GATEWAY_CONFIG, type GatewayConfig } from '../gateway.config.js';
 import { IngestError } from './ingest-error.js';
+import { countIngested } from './ingest-metrics.js';
 import { RawPublisher } from './raw-publisher.js';
 import { type Candidate } from './request-body.js';
 import { TenantRateLimiter } from './tenant-rate-limiter.js';
@@ -78,6 +79,7 @@ export class EventsService {
       valid.push({ id, payload: encodeJson(validation.event) });
     });
     if (valid.length === 0 && rejected.length > 0) {
+      countIngested({ accepted: 0, duplicates: duplicatesInRequest, rejected: rejected.length });
       throw new IngestError('no_valid_events', 'no event in the request is valid', undefined, rejected);
     }
     await this.rateLimiter.take(tenant, valid.length);
@@ -101,6 +103,12 @@ export class EventsService {
       this.logger.warn(`publish to ${subject} failed: ${message}`);
       throw new IngestError('unavailable', 'the event stream did not acknowledge the events; retry later', 2);
     }
-    return { accepted: valid.length - alreadyStored, duplicates: alreadyStored + duplicatesInRequest, rejected };
+    const result = {
+      accepted: valid.length - alreadyStored,
+      duplicates: alreadyStored + duplicatesInRequest,
+      rejected,
+    };
+    countIngested({ ...result, rejected: rejected.length });
+    return result;
   }
 }

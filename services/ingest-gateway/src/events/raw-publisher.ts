@@ -68,6 +68,8 @@ export class RawPublisher {
     // 503 and its retry is deduplicated message by message.
     const batch = await startFastIngest(this.nats.nats, subject, first.payload, {
       msgID: first.msgId,
+      // The per-user reply subjects NATS permissions allow (startFastIngest has its own prefix).
+      inboxPrefix: this.nats.inboxPrefix,
       allowGaps: false,
       ackInterval: 100,
       timeout,

@@ -1,4 +1,4 @@
-import { splitList } from '@pulse/config';
+import { loadCassandraSecurity, splitList } from '@pulse/config';
 
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import cassandra from 'cassandra-driver';
@@ -33,6 +33,8 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const contactPoints = splitList(this.config.PULSE_CASSANDRA_CONTACT_POINTS);
+    // Password and TLS files are read once, here; a bad setting is a ConfigError (exit 78).
+    const security = loadCassandraSecurity(this.config);
     // A function, not one object: policies are stateful and bound to the client that initialises
     // them, so each client (the bootstrap one, then the keyspace one) needs its own instances.
     const options = (): cassandra.ClientOptions => ({
@@ -42,6 +44,17 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
       socketOptions: { connectTimeout: 5_000, readTimeout: 12_000 },
       // A ring: DDL waits until every node agrees on the schema (slow nodes on a loaded host).
       protocolOptions: { maxSchemaAgreementWaitSeconds: 30 },
+      ...(security.credentials
+        ? {
+            authProvider: new cassandra.auth.PlainTextAuthProvider(
+              security.credentials.username,
+              security.credentials.password,
+            ),
+          }
+        : {}),
+      // The driver defaults to rejectUnauthorized: false; verify the chain and the node's name or
+      // IP (tls.checkServerIdentity against the contact address, IP SANs included).
+      ...(security.tls ? { sslOptions: { ...security.tls, rejectUnauthorized: true, minVersion: 'TLSv1.2' } } : {}),
       policies: {
         // Chosen on purpose rather than left to defaults: the replica that owns the partition key
         // in the local DC first; the driver's retry policy (retries a read/write timeout once when
@@ -63,6 +76,10 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
         this.client = await this.connectAndMigrate(options);
         break;
       } catch (error) {
+        // Wrong credentials, a missing grant or a certificate that does not verify will not fix
+        // themselves: fail at once with a clear message instead of retrying for three minutes.
+        const fatal = fatalCassandraError(error, this.config.PULSE_CASSANDRA_USERNAME);
+        if (fatal) throw fatal;
         if (Date.now() > deadline) throw error;
         this.logger.warn(
           `Cassandra at ${contactPoints.join(',')} not ready yet (attempt ${attempt}): ${(error as Error).message}`,
@@ -83,13 +100,17 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
       const bootstrap = new cassandra.Client(options());
       try {
         await bootstrap.connect();
-        await bootstrap.execute(
-          createKeyspaceStatement({
-            keyspace,
-            localDc: this.config.PULSE_CASSANDRA_LOCAL_DC,
-            replicationFactor: this.config.PULSE_CASSANDRA_REPLICATION_FACTOR,
-          }),
-        );
+        // CREATE KEYSPACE needs CREATE on ALL KEYSPACES even with IF NOT EXISTS: skip it when the
+        // keyspace exists, so a role granted only its own (pre-created) keyspace can start.
+        if (!bootstrap.metadata.keyspaces[keyspace]) {
+          await bootstrap.execute(
+            createKeyspaceStatement({
+              keyspace,
+              localDc: this.config.PULSE_CASSANDRA_LOCAL_DC,
+              replicationFactor: this.config.PULSE_CASSANDRA_REPLICATION_FACTOR,
+            }),
+          );
+        }
         await this.awaitSchemaAgreement(bootstrap);
       } finally {
         await bootstrap.shutdown().catch(() => undefined);
@@ -120,4 +141,44 @@ export class CassandraClient implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.client?.shutdown();
   }
+}
+
+/** An error the start-up retry must not hide: refused credentials, a missing grant, a bad certificate. */
+export function fatalCassandraError(error: unknown, username: string | undefined): Error | undefined {
+  const errors = [error, ...Object.values((error as { innerErrors?: Record<string, unknown> })?.innerErrors ?? {})];
+  for (const candidate of errors) {
+    // "Unable to perform authentication" = the roles table is unavailable (a ring still forming): transient.
+    if (
+      candidate instanceof cassandra.errors.AuthenticationError &&
+      !/unable to perform authentication/i.test(candidate.message)
+    ) {
+      return new Error(
+        username
+          ? `Cassandra refused the credentials of role '${username}' (PULSE_CASSANDRA_USERNAME, PULSE_CASSANDRA_PASSWORD_FILE): ${candidate.message}`
+          : `Cassandra requires authentication: set PULSE_CASSANDRA_USERNAME and PULSE_CASSANDRA_PASSWORD_FILE (${candidate.message})`,
+        { cause: candidate },
+      );
+    }
+    if (
+      candidate instanceof cassandra.errors.ResponseError &&
+      candidate.code === cassandra.types.responseErrorCodes.unauthorized
+    ) {
+      return new Error(`Cassandra role '${username ?? '(none)'}' lacks a permission: ${candidate.message}`, {
+        cause: candidate,
+      });
+    }
+    const code = (candidate as NodeJS.ErrnoException)?.code;
+    if (
+      typeof code === 'string' &&
+      /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED)$/.test(
+        code,
+      )
+    ) {
+      return new Error(
+        `Cassandra's TLS certificate does not verify against PULSE_CASSANDRA_TLS_CA_FILE: ${(candidate as Error).message}`,
+        { cause: candidate },
+      );
+    }
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
-import { STREAMS } from '@pulse/contracts';
-import { decodeJson, JetStreamConnection, PullConsumer } from '@pulse/messaging';
+import { NEWEST_EVENT_HEADER, STREAMS } from '@pulse/contracts';
+import { decodeJson, durableConsumerLag, JetStreamConnection, PullConsumer, trackConsumerLag } from '@pulse/messaging';
 import { withSpan } from '@pulse/telemetry';
 
 import { type JsMsg } from '@nats-io/jetstream';
@@ -10,6 +10,7 @@ import { STORE_CONFIG, type StoreConfig } from '../store.config.js';
 import { CoalescingWriter } from './coalescing-writer.js';
 import { checkPartial, type PartialCheck } from './partial-validation.js';
 import { PartialsRepository } from './partials.repository.js';
+import { countPartial, recordFreshness } from './write-metrics.js';
 
 /**
  * `pulse.agg.>` → Cassandra. Acks after the write (or after a newer version of the same row was
@@ -26,6 +27,7 @@ export class PartialsConsumer implements OnApplicationBootstrap, OnModuleDestroy
   private readonly logger = new Logger(PartialsConsumer.name);
   private consumer?: PullConsumer;
   private writer?: CoalescingWriter;
+  private untrackLag?: () => void;
 
   constructor(
     private readonly nats: JetStreamConnection,
@@ -60,10 +62,12 @@ export class PartialsConsumer implements OnApplicationBootstrap, OnModuleDestroy
       maxDeliver: -1,
     });
     await this.consumer.start((message) => this.handle(message));
+    this.untrackLag = trackConsumerLag(durableConsumerLag(this.nats, STREAMS.agg.name, 'store'));
     this.logger.log('consuming pulse.agg.>');
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.untrackLag?.();
     await this.consumer?.stop();
   }
 
@@ -78,9 +82,20 @@ export class PartialsConsumer implements OnApplicationBootstrap, OnModuleDestroy
     if (!check.partial) {
       this.logger.error(`terminating malformed partial ${message.subject}#${message.seq}: ${check.problem}`);
       message.term(check.problem);
+      countPartial('malformed');
       return;
     }
-    await this.writer?.submit(check.partial);
+    try {
+      await this.writer?.submit(check.partial);
+    } catch (error) {
+      countPartial('failed');
+      throw error;
+    }
+    // Resolved when Cassandra acknowledged this row's write (or a newer version's): its events are
+    // visible to queries from now on.
+    const newest = Number(message.headers?.get(NEWEST_EVENT_HEADER) || Number.NaN);
+    if (Number.isFinite(newest)) recordFreshness(Date.now(), newest);
+    countPartial('stored');
     message.ack();
   }
 }

@@ -31,6 +31,7 @@ import {
   type WindowTotals,
 } from './partial-merge.js';
 import { partialState, partialValues, VALUE_COLUMNS, type CqlRow } from './partial-row.js';
+import { timedWrite } from './write-metrics.js';
 import { partialRowKey, WrittenVersions } from './written-versions.js';
 
 const VALUES = VALUE_COLUMNS.join(', ');
@@ -137,18 +138,22 @@ export class PartialsRepository {
     const session = this.cassandra.session;
     const bucket = bucketOf(partial.window_start, granularity);
     const writes = [
-      session.execute(
-        INSERT_SERIES,
-        [tenant, granularity, dimension, bucket, start, partition, ...values, version, ttl],
-        options,
+      timedWrite('series_partials', () =>
+        session.execute(
+          INSERT_SERIES,
+          [tenant, granularity, dimension, bucket, start, partition, ...values, version, ttl],
+          options,
+        ),
       ),
     ];
     if (dimension !== DIMENSION_ALL) {
       writes.push(
-        session.execute(
-          INSERT_DIMENSION,
-          [tenant, granularity, dimensionKind(dimension), start, dimension, partition, ...values, version, ttl],
-          options,
+        timedWrite('dimension_partials', () =>
+          session.execute(
+            INSERT_DIMENSION,
+            [tenant, granularity, dimensionKind(dimension), start, dimension, partition, ...values, version, ttl],
+            options,
+          ),
         ),
       );
     }
