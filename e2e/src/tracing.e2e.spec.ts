@@ -202,9 +202,14 @@ describe('tracing: one event, one trace from the HTTP request to the Cassandra w
     const one = (id: string, service: string, name: string, kind: number) =>
       inTrace(id).find((span) => span.service === service && span.name === name && span.kind === kind);
 
-    // gateway → pulse.raw → cleaner → pulse.clean → aggregator, each a child of the one before
-    const aggregatorProcess = await waitFor('the aggregator’s process span in the event’s trace', () =>
-      one(traceId, 'aggregator', 'process pulse.clean.*', KIND.consumer),
+    // gateway → pulse.raw → cleaner → pulse.clean → aggregator, each a child of the one before.
+    // Each process exports its spans in its own batches: wait until every hop's span has arrived.
+    const aggregatorProcess = await waitFor('every hop’s span in the event’s trace', () =>
+      one(traceId, 'cleaner', 'process pulse.raw.*', KIND.consumer) &&
+      one(traceId, 'cleaner', 'publish pulse.clean.*', KIND.producer) &&
+      one(traceId, 'ingest-gateway', 'publish pulse.raw.*', KIND.producer)
+        ? one(traceId, 'aggregator', 'process pulse.clean.*', KIND.consumer)
+        : undefined,
     );
     const httpServer = inTrace(traceId).find(
       (span) =>
@@ -235,6 +240,16 @@ describe('tracing: one event, one trace from the HTTP request to the Cassandra w
       return parent ? [parent.spanId, ...ancestors(parent)] : [];
     };
     expect(ancestors(rawPublish!)).toContain(httpServer!.spanId);
+    // NestJS (instrumentation-nestjs-core, gate widened to Nest 12 in libs/telemetry/src/sdk.ts):
+    // the controller's request-context span sits under the HTTP span, and the publish under it.
+    const nestRequest = inTrace(traceId).find(
+      (span) => span.service === 'ingest-gateway' && span.attributes['nestjs.type'] === 'request_context',
+    );
+    expect(nestRequest).toBeDefined();
+    expect(nestRequest!.scope).toContain('instrumentation-nestjs-core');
+    expect(nestRequest!.attributes['nestjs.version']).toMatch(/^12\./);
+    expect(ancestors(nestRequest!)).toContain(httpServer!.spanId);
+    expect(ancestors(rawPublish!)).toContain(nestRequest!.spanId);
 
     // The aggregator's emission starts its own trace, linked to the events folded into it ...
     const linksToEvent = (span: ReceivedSpan) =>

@@ -2,6 +2,7 @@ import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { CassandraDriverInstrumentation } from '@opentelemetry/instrumentation-cassandra-driver';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
 import { type IMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 
@@ -11,11 +12,6 @@ import { isUntracedPath } from './sdk-settings.js';
 /**
  * The NodeSDK with the given metric readers and everything else from OTEL_* (exporter and protocol — http/protobuf unless
  * OTEL_EXPORTER_OTLP_PROTOCOL says otherwise —, sampler, resource, batch settings).
- *
- * NestJS: @opentelemetry/instrumentation-nestjs-core (0.71.0, the newest) only patches
- * @nestjs/core below 12, so it is not installed; the request is covered by the HTTP server span,
- * Fastify's request and handler spans (@fastify/otel, the Fastify team's instrumentation that
- * replaced @opentelemetry/instrumentation-fastify) and the gRPC server span.
  */
 export function startSdk(metricReaders: IMetricReader[]): NodeSDK {
   const sdk = new NodeSDK({
@@ -34,6 +30,7 @@ export function startSdk(metricReaders: IMetricReader[]): NodeSDK {
         ignorePaths: ({ url }) => isUntracedPath(url),
       }),
       new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch'] }),
+      new Nest12Instrumentation(),
       // db.query.text: the statement only (this flag adds nothing else in 0.69.0). Every Pulse
       // statement is prepared with bound values, so the text holds `?` markers, never data.
       new CassandraDriverInstrumentation({ enhancedDatabaseReporting: true, maxQueryLength: 1_000 }),
@@ -41,4 +38,27 @@ export function startSdk(metricReaders: IMetricReader[]): NodeSDK {
   });
   sdk.start();
   return sdk;
+}
+
+/** The @nestjs/core versions Pulse runs on that the released instrumentation does not list yet. */
+export const NEST_SUPPORTED_VERSIONS = ['>=4.0.0 <13'];
+
+/**
+ * @opentelemetry/instrumentation-nestjs-core 0.71.0 (the newest release) gates its patches on
+ * `@nestjs/core` `>=4.0.0 <12`. Its fix for NestJS 12 (open-telemetry/opentelemetry-js-contrib
+ * PR #3733, merged, not released yet) widens that gate to `<13` and, for CommonJS applications
+ * only, re-requires two files that Nest 12's ESM build hides from the require hook. Pulse's
+ * services are native ESM and go through the import hook the preload registers, so the gate is
+ * the only change they need: this subclass widens it and changes nothing else. Delete it when a
+ * release includes the fix (the tracing e2e asserts the Nest request-handler span either way).
+ */
+export class Nest12Instrumentation extends NestInstrumentation {
+  override init(): ReturnType<NestInstrumentation['init']> {
+    const definitions = super.init();
+    for (const definition of [definitions ?? []].flat()) {
+      definition.supportedVersions = NEST_SUPPORTED_VERSIONS;
+      for (const file of definition.files) file.supportedVersions = NEST_SUPPORTED_VERSIONS;
+    }
+    return definitions;
+  }
 }
