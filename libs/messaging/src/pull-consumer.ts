@@ -75,7 +75,7 @@ export class PullConsumer {
       const task: Promise<void> = tracedProcess(message, this.options.durable, () => this.handle(message, handler))
         .catch((error: unknown) => {
           this.logger.error(`handler failed for ${message.subject}#${message.seq}: ${(error as Error).message}`);
-          message.nak(1_000);
+          message.nak(redeliveryDelayMs(message.info.deliveryCount));
         })
         .finally(() => this.inFlight.delete(task));
       this.inFlight.add(task);
@@ -111,4 +111,13 @@ export class PullConsumer {
       }
     }
   }
+}
+
+/**
+ * How long a failed message waits before its next delivery: 1 s after the first failure, doubling
+ * to at most 30 s — so an outage of NATS or Cassandra is retried steadily without a storm.
+ */
+export function redeliveryDelayMs(deliveryCount: number): number {
+  const failures = Number.isFinite(deliveryCount) ? Math.max(1, Math.floor(deliveryCount)) : 1;
+  return Math.min(30_000, 1_000 * 2 ** Math.min(failures - 1, 5));
 }

@@ -137,8 +137,8 @@ export function consoleEnv(settings: PlatformSettings): Record<string, string> {
 }
 
 /** Where the console is, e.g. `http://127.0.0.1:8085/` (undefined when the platform runs none). */
-export function consoleUrl(ports: PlatformPorts): string | undefined {
-  return ports.consoleHttp === undefined ? undefined : `http://127.0.0.1:${ports.consoleHttp}/`;
+export function consoleUrl(ports: PlatformPorts, scheme: 'http' | 'https' = 'http'): string | undefined {
+  return ports.consoleHttp === undefined ? undefined : `${scheme}://127.0.0.1:${ports.consoleHttp}/`;
 }
 
 export function createConsoleProcess(settings: PlatformSettings): ServiceProcess {
@@ -258,7 +258,9 @@ export class LocalPlatform {
 
   /** The console's URL, or undefined when this platform runs none. */
   get consoleUrl(): string | undefined {
-    return this.services.has(CONSOLE_SERVICE) ? consoleUrl(this.settings.ports) : undefined;
+    return this.services.has(CONSOLE_SERVICE)
+      ? consoleUrl(this.settings.ports, httpScheme({ ...process.env, ...consoleEnv(this.settings) }))
+      : undefined;
   }
 
   service(name: PlatformServiceName): ServiceProcess {

@@ -45,7 +45,7 @@ const COLORS: Record<ServiceName, string> = {
   forecast: '34',
 };
 
-const USAGE = `usage: platform (up|demo) [--duration seconds] [--keep-infra] [--profile single|cluster] [--no-traces]
+const USAGE = `usage: platform (up|demo) [--duration seconds] [--keep-infra] [--profile single|cluster] [--no-traces] [--tls]
 demo only: [--rate events/s] [--history-minutes N] [--flash-sale factor] [--seed N] [--time-zone ZONE]`;
 
 const { values, positionals } = parseArgs({
@@ -55,6 +55,7 @@ const { values, positionals } = parseArgs({
     duration: { type: 'string' },
     'keep-infra': { type: 'boolean', default: false },
     'no-traces': { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
     profile: { type: 'string', default: 'single' },
     'history-minutes': { type: 'string' },
     'flash-sale': { type: 'string' },
@@ -123,7 +124,32 @@ say(
 );
 infra('up');
 let tracesStarted = false;
-const infraEnv = { ...infraEnvironment(), ...startTraceViewer() };
+const infraEnv = { ...infraEnvironment(), ...startTraceViewer(), ...endpointTls() };
+const scheme = infraEnv.PULSE_TLS_CERT_FILE ? 'https' : 'http';
+
+/**
+ * --tls: every service serves its HTTP and gRPC ports over TLS with a certificate of the local
+ * test CA (scripts/gen-test-ca.sh, made once under the run dir), and calls the others trusting
+ * that CA. This process's own clients (readiness probes, the dashboard's gRPC reads) trust it
+ * through PULSE_TLS_CA_FILE; loadgen's fetch through NODE_EXTRA_CA_CERTS, read when it starts.
+ */
+function endpointTls(): Record<string, string> {
+  if (!values.tls) return {};
+  const dir = join(runDir, 'tls');
+  const made = spawnSync('bash', [join(workspaceRoot, 'scripts/gen-test-ca.sh'), dir], {
+    cwd: workspaceRoot,
+    stdio: 'inherit',
+  });
+  if (made.status !== 0) throw new Error('scripts/gen-test-ca.sh failed');
+  const ca = join(dir, 'ca.pem');
+  process.env.PULSE_TLS_CA_FILE = ca;
+  process.env.NODE_EXTRA_CA_CERTS = ca;
+  return {
+    PULSE_TLS_CERT_FILE: join(dir, 'server.pem'),
+    PULSE_TLS_KEY_FILE: join(dir, 'server.key'),
+    PULSE_TLS_CA_FILE: ca,
+  };
+}
 
 /**
  * The trace viewer (scripts/trace-viewer.sh: Zipkin with its UI) and the OTEL_* settings that send
@@ -260,8 +286,8 @@ timings['services ready'] = Date.now() - began;
 
 const hints = [
   `console: ${platform.consoleUrl} (enter the API key of tenant ${DEMO_TENANT}: ${apiKey})`,
-  `ingest:  curl -X POST http://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}/v1/events -H 'x-api-key: ${apiKey}' -H 'content-type: application/json' -d '{"event_id":"hello-1","type":"page_view","occurred_at":${Date.now()}}'`,
-  `query:   gRPC pulse.store.v1.MetricsService at 127.0.0.1:${DEFAULT_PORTS.storeGrpc} (metadata x-api-key: ${apiKey})`,
+  `ingest:  curl${scheme === 'https' ? ` --cacert ${infraEnv.PULSE_TLS_CA_FILE}` : ''} -X POST ${scheme}://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}/v1/events -H 'x-api-key: ${apiKey}' -H 'content-type: application/json' -d '{"event_id":"hello-1","type":"page_view","occurred_at":${Date.now()}}'`,
+  `query:   gRPC pulse.store.v1.MetricsService at 127.0.0.1:${DEFAULT_PORTS.storeGrpc} (metadata x-api-key: ${apiKey})${scheme === 'https' ? `, TLS with CA ${infraEnv.PULSE_TLS_CA_FILE}` : ''}`,
   `logs:    ${join(runDir, 'logs')}/<service>.log    API key of tenant ${DEMO_TENANT}: ${apiKey}`,
   ...(infraEnv.PULSE_TRACES_UI_URL
     ? [
@@ -326,7 +352,7 @@ async function runDemo(): Promise<void> {
     cwd: workspaceRoot,
     shop: demo.shop,
     target: {
-      gatewayUrl: `http://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}`,
+      gatewayUrl: `${scheme}://127.0.0.1:${DEFAULT_PORTS.gatewayHttp}`,
       apiKey,
       traceEverySeconds: infraEnv.PULSE_TRACES_UI_URL ? 15 : undefined,
     },

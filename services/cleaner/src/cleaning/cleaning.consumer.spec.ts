@@ -123,24 +123,49 @@ describe('CleaningConsumer.handle', () => {
     expect(JSON.stringify(published)).not.toContain('jane');
   });
 
-  it('throws (so the message is redelivered) while a publish fails before the last delivery, without acking', async () => {
+  it('throws (so the message is redelivered) while a publish fails, without acking', async () => {
     const { nats, published } = fakeNats(async () => {
       throw new Error('503 no responders');
     });
     const { message, ack } = rawMessage(event, { deliveryCount: 2 });
     await expect(new CleaningConsumer(nats, settings).handle(message)).rejects.toThrow(
-      'publish failed for pulse.raw.demo#41 (delivery 2 of 3): 503 no responders',
+      'publish failed for pulse.raw.demo#41 (delivery 2): 503 no responders',
     );
     expect(ack).not.toHaveBeenCalled();
     expect(published).toHaveLength(0);
   });
 
-  it('cleaning.md row 56: on the last delivery a failing message is dead-lettered as max_deliveries_exceeded and acked', async () => {
+  it('never dead-letters an event because NATS refused the publish, however many deliveries it took', async () => {
     const { nats, published } = fakeNats(async (subject) => {
-      if (subject.startsWith('pulse.clean.')) throw new Error('timeout');
+      if (subject.startsWith('pulse.clean.')) throw new Error('jetstream is not enabled');
     });
+    for (const deliveryCount of [3, 4, 50]) {
+      const { message, ack } = rawMessage(event, { deliveryCount, seq: 9 });
+      await expect(new CleaningConsumer(nats, settings).handle(message)).rejects.toThrow(
+        `publish failed for pulse.raw.demo#9 (delivery ${deliveryCount}): jetstream is not enabled`,
+      );
+      expect(ack).not.toHaveBeenCalled();
+    }
+    expect(published).toHaveLength(0);
+  });
+
+  /** Settings whose use while cleaning throws: a cleaning failure of this one message. */
+  const brokenCleaning = {
+    ...settings,
+    get rates(): never {
+      throw new Error('boom');
+    },
+  } as typeof settings;
+
+  it('cleaning.md row 56: a message whose cleaning fails on every delivery is dead-lettered as max_deliveries_exceeded on the last and acked', async () => {
+    const { nats, published } = fakeNats();
+    const early = rawMessage(event, { deliveryCount: 2, seq: 9 });
+    await expect(new CleaningConsumer(nats, brokenCleaning).handle(early.message)).rejects.toThrow(
+      'clean failed for pulse.raw.demo#9 (delivery 2 of 3): Error while cleaning',
+    );
+    expect(published).toHaveLength(0);
     const { message, ack } = rawMessage(event, { deliveryCount: 3, seq: 9 });
-    await new CleaningConsumer(nats, settings).handle(message);
+    await new CleaningConsumer(nats, brokenCleaning).handle(message);
     expect(ack).toHaveBeenCalledTimes(1);
     expect(published).toEqual([
       {
@@ -148,7 +173,7 @@ describe('CleaningConsumer.handle', () => {
         msgID: 'demo:e-1',
         body: expect.objectContaining({
           reason: 'max_deliveries_exceeded',
-          detail: 'publish: timeout',
+          detail: 'clean: Error while cleaning',
           event_id: 'e-1',
           raw_seq: 9,
           payload: expect.objectContaining({ redacted: ['user_id', 'email'] }),
@@ -157,12 +182,12 @@ describe('CleaningConsumer.handle', () => {
     ]);
   });
 
-  it('leaves the message unacked when even the last-delivery DLQ publish fails', async () => {
+  it('leaves the message unacked (to be redelivered) when the last-delivery DLQ publish fails', async () => {
     const { nats } = fakeNats(async () => {
       throw new Error('down');
     });
     const { message, ack } = rawMessage(event, { deliveryCount: 3 });
-    await expect(new CleaningConsumer(nats, settings).handle(message)).rejects.toThrow('down');
+    await expect(new CleaningConsumer(nats, brokenCleaning).handle(message)).rejects.toThrow('down');
     expect(ack).not.toHaveBeenCalled();
   });
 

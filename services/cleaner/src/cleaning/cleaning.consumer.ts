@@ -64,7 +64,9 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
       filterSubjects: ['pulse.raw.>'],
       maxInFlight: env.PULSE_CLEANER_MAX_IN_FLIGHT,
       ackWaitMs: 30_000,
-      maxDeliver: env.PULSE_CLEANER_MAX_DELIVER,
+      // The server never gives up on a message: the cleaner decides (onFailure). A limit here
+      // would strand a message unacked, or force dead-lettering good events during an outage.
+      maxDeliver: -1,
     });
     await this.consumer.start((message) => this.handle(message));
     this.untrackLag = trackConsumerLag(durableConsumerLag(this.nats, STREAMS.raw.name, 'cleaner'));
@@ -83,9 +85,12 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * One raw message: clean or dead-letter it, then ack. A failure (a publish that did not go
-   * through) is thrown so the message is redelivered — until its last allowed delivery, where it is
-   * dead-lettered as `max_deliveries_exceeded` and acked, so a poison message never loops.
+   * One raw message: clean or dead-letter it, then ack. A publish that did not go through (NATS or
+   * JetStream unavailable, a timeout) is thrown, so the message is redelivered with backoff until
+   * JetStream takes it — however long the outage: an acknowledged event is never dead-lettered
+   * because of the infrastructure. Only a failure of the message itself (an exception while
+   * decoding or cleaning it) is bounded: on delivery PULSE_CLEANER_MAX_DELIVER it is dead-lettered
+   * as `max_deliveries_exceeded` and acked, so a poison message never loops.
    */
   async handle(message: JsMsg): Promise<void> {
     const tenant = lastToken(message.subject);
@@ -130,6 +135,11 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
     const cause = stage === 'clean' ? `${(error as Error)?.name ?? 'Error'} while cleaning` : (error as Error)?.message;
     const deliveries = message.info.deliveryCount;
     const max = this.settings.env.PULSE_CLEANER_MAX_DELIVER;
+    if (stage === 'publish') {
+      // Transport, not the message: retried (PullConsumer backs off) until NATS takes it.
+      countCleanerOutcome('retry');
+      throw new Error(`publish failed for ${message.subject}#${message.seq} (delivery ${deliveries}): ${cause}`);
+    }
     const where = `${message.subject}#${message.seq} (delivery ${deliveries} of ${max})`;
     if (deliveries < max) {
       countCleanerOutcome('retry');
@@ -139,8 +149,8 @@ export class CleaningConsumer implements OnApplicationBootstrap, OnModuleDestroy
     try {
       await this.deadLetter(message, tenant, body, 'max_deliveries_exceeded', `${stage}: ${cause}`);
     } catch (dlqError) {
-      // JetStream stops redelivering after max_deliver: the message stays unacked in PULSE_RAW.
-      this.logger.error(`dead-lettering ${where} failed too: ${(dlqError as Error)?.message}; it stays unacked`);
+      // Unacked: redelivered (the consumer has no delivery limit) and dead-lettered then.
+      this.logger.error(`dead-lettering ${where} failed: ${(dlqError as Error)?.message}; it will be redelivered`);
       throw dlqError;
     }
   }

@@ -14,7 +14,7 @@ export const DLQ_REASONS = {
   invalid_price: 'price is not a non-negative decimal amount, is ambiguous, or is too large',
   unknown_currency: 'currency is not an ISO 4217 currency code',
   missing_rate: "the rate table has no rate for the event's currency or the tenant's base currency",
-  max_deliveries_exceeded: 'processing failed on every delivery up to PULSE_CLEANER_MAX_DELIVER',
+  max_deliveries_exceeded: 'decoding or cleaning failed on every delivery up to PULSE_CLEANER_MAX_DELIVER',
 } as const;
 
 export type DlqReason = keyof typeof DLQ_REASONS;

@@ -37,7 +37,19 @@ const shapes = {
   schemaViolation: { event_id: 'p-5', type: 42, occurred_at: now },
   unknownCurrency: { event_id: 'p-6', type: 'refund', occurred_at: now - 60_000, price: '1', currency: 'EURO' },
 };
+/**
+ * none: clean path; retry: the publish fails on an early delivery; poison: cleaning throws on the
+ * last delivery (dead-lettered as max_deliveries_exceeded); dead: that, and every publish fails.
+ */
 type Failure = 'none' | 'retry' | 'poison' | 'dead';
+
+/** Settings whose use while cleaning throws: the poison path (a failure of the message itself). */
+const brokenCleaning = {
+  ...settings,
+  get rates(): never {
+    throw new Error('boom');
+  },
+} as typeof settings;
 
 describe('no raw PII leaves the cleaner', () => {
   let output: string[];
@@ -70,7 +82,7 @@ describe('no raw PII leaves the cleaner', () => {
           const nats = {
             js: {
               publish: async (subject: string, data: Uint8Array) => {
-                const failClean = failure !== 'none' && subject.startsWith('pulse.clean.');
+                const failClean = failure === 'retry' && subject.startsWith('pulse.clean.');
                 const failAll = failure === 'dead' || (failure === 'retry' && subject.startsWith('pulse.dlq.'));
                 if (failClean || failAll) {
                   cleanPublishes += 1;
@@ -90,7 +102,8 @@ describe('no raw PII leaves the cleaner', () => {
             ack: () => undefined,
           } as unknown as JsMsg;
           try {
-            await new CleaningConsumer(nats, settings).handle(message);
+            const poisoned = failure === 'poison' || failure === 'dead';
+            await new CleaningConsumer(nats, poisoned ? brokenCleaning : settings).handle(message);
           } catch (error) {
             emitted.push(String((error as Error).message), String((error as Error).stack));
           }
@@ -130,7 +143,7 @@ describe('no raw PII leaves the cleaner', () => {
       info: { deliveryCount: 3 },
       ack: () => undefined,
     } as unknown as JsMsg;
-    await expect(new CleaningConsumer(nats, settings).handle(message)).rejects.toThrow();
+    await expect(new CleaningConsumer(nats, brokenCleaning).handle(message)).rejects.toThrow();
     const logged = output.join('');
     expect(logged).toContain('pulse.raw.shop#8 (delivery 3 of 3)');
     expect(logged).not.toContain('jane');
