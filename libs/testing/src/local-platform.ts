@@ -126,6 +126,10 @@ export function consoleEnv(settings: PlatformSettings): Record<string, string> {
   return {
     PULSE_NATS_URL: settings.infraEnv.PULSE_NATS_URL ?? 'nats://127.0.0.1:4222',
     ...natsServiceEnv(CONSOLE_SERVICE, settings.infraEnv),
+    // Endpoint TLS and the trace exporter, as every other service gets them.
+    ...Object.fromEntries(
+      Object.entries(settings.infraEnv).filter(([name]) => name.startsWith('PULSE_TLS_') || name.startsWith('OTEL_')),
+    ),
     PULSE_API_KEYS_FILE: settings.secrets.apiKeysFile,
     PULSE_SHUTDOWN_TIMEOUT_MS: '20000',
     PULSE_CONSOLE_HTTP_PORT: String(ports.consoleHttp),
