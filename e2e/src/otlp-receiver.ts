@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 
 // An OTLP/HTTP receiver with JSON bodies (OTEL_EXPORTER_OTLP_PROTOCOL=http/json) for e2e tests:
-// keeps the metrics each service pushes to /v1/metrics, answers 200 to traces and logs too.
+// keeps the spans pushed to /v1/traces and the metrics pushed to /v1/metrics, answers 200 to logs too.
 
 type OtlpValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
 type OtlpAttribute = { key: string; value: OtlpValue };
@@ -24,6 +24,40 @@ export interface ReceivedMetric {
   unit?: string;
 }
 
+export interface ReceivedSpan {
+  /** `service.name` of the resource that pushed it */
+  service: string;
+  scope: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  /** OTLP enum: 1 internal, 2 server, 3 client, 4 producer, 5 consumer */
+  kind: number;
+  links: Array<{ traceId: string; spanId: string }>;
+  attributes: Record<string, unknown>;
+}
+
+export const SPAN_KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
+
+interface TracesRequest {
+  resourceSpans?: Array<{
+    resource?: { attributes?: OtlpAttribute[] };
+    scopeSpans?: Array<{
+      scope?: { name?: string };
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        links?: Array<{ traceId: string; spanId: string }>;
+        attributes?: OtlpAttribute[];
+      }>;
+    }>;
+  }>;
+}
+
 interface MetricsRequest {
   resourceMetrics?: Array<{
     resource?: { attributes?: OtlpAttribute[] };
@@ -32,6 +66,7 @@ interface MetricsRequest {
 }
 
 export class OtlpReceiver {
+  readonly spans: ReceivedSpan[] = [];
   readonly metrics: ReceivedMetric[] = [];
   private server?: Server;
 
@@ -40,9 +75,9 @@ export class OtlpReceiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        if (request.url === '/v1/metrics') {
-          this.collectMetrics(JSON.parse(Buffer.concat(chunks).toString('utf8')) as MetricsRequest);
-        }
+        const body = () => JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+        if (request.url === '/v1/metrics') this.collectMetrics(body() as MetricsRequest);
+        if (request.url === '/v1/traces') this.collectSpans(body() as TracesRequest);
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
@@ -52,6 +87,27 @@ export class OtlpReceiver {
 
   async stop(): Promise<void> {
     await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  private collectSpans(body: TracesRequest): void {
+    for (const resourceSpans of body.resourceSpans ?? []) {
+      const service = String(otlpAttributes(resourceSpans.resource?.attributes)['service.name']);
+      for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+        for (const span of scopeSpans.spans ?? []) {
+          this.spans.push({
+            service,
+            scope: scopeSpans.scope?.name ?? '',
+            traceId: span.traceId,
+            spanId: span.spanId,
+            parentSpanId: span.parentSpanId || undefined,
+            name: span.name,
+            kind: span.kind,
+            links: (span.links ?? []).map(({ traceId, spanId }) => ({ traceId, spanId })),
+            attributes: otlpAttributes(span.attributes),
+          });
+        }
+      }
+    }
   }
 
   private collectMetrics(body: MetricsRequest): void {

@@ -10,9 +10,10 @@ import {
 } from '@pulse/testing';
 
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { credentials, Client as GrpcClient, Metadata } from '@grpc/grpc-js';
+
+import { OtlpReceiver, SPAN_KIND, type ReceivedSpan } from './otlp-receiver.js';
 
 // One event through the real services, traced end to end. The OTLP receiver is an HTTP server in
 // this process; the services export to it as OTLP/HTTP with JSON bodies
@@ -20,92 +21,7 @@ import { credentials, Client as GrpcClient, Metadata } from '@grpc/grpc-js';
 // protocol does not change which spans are made. The services use a NATS server of their own, so
 // no stream of another test is read or deleted.
 
-interface ReceivedSpan {
-  service: string;
-  scope: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  /** OTLP enum: 1 internal, 2 server, 3 client, 4 producer, 5 consumer */
-  kind: number;
-  links: Array<{ traceId: string; spanId: string }>;
-  attributes: Record<string, unknown>;
-}
-
-const KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
-
-type OtlpValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
-type OtlpAttribute = { key: string; value: OtlpValue };
-
-function attributes(list: OtlpAttribute[] | undefined): Record<string, unknown> {
-  return Object.fromEntries(
-    (list ?? []).map(({ key, value }) => [
-      key,
-      value.stringValue ??
-        (value.intValue !== undefined ? Number(value.intValue) : (value.boolValue ?? value.doubleValue)),
-    ]),
-  );
-}
-
-/** A minimal OTLP/HTTP JSON receiver: keeps every span, answers 200 to traces, metrics and logs. */
-class OtlpReceiver {
-  readonly spans: ReceivedSpan[] = [];
-  private server?: Server;
-
-  async start(port: number): Promise<void> {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        if (request.url === '/v1/traces') this.collect(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-  }
-
-  async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-
-  private collect(body: {
-    resourceSpans?: Array<{
-      resource?: { attributes?: OtlpAttribute[] };
-      scopeSpans?: Array<{
-        scope?: { name?: string };
-        spans?: Array<{
-          traceId: string;
-          spanId: string;
-          parentSpanId?: string;
-          name: string;
-          kind: number;
-          links?: Array<{ traceId: string; spanId: string }>;
-          attributes?: OtlpAttribute[];
-        }>;
-      }>;
-    }>;
-  }): void {
-    for (const resourceSpans of body.resourceSpans ?? []) {
-      const service = String(attributes(resourceSpans.resource?.attributes)['service.name']);
-      for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-        for (const span of scopeSpans.spans ?? []) {
-          this.spans.push({
-            service,
-            scope: scopeSpans.scope?.name ?? '',
-            traceId: span.traceId,
-            spanId: span.spanId,
-            parentSpanId: span.parentSpanId || undefined,
-            name: span.name,
-            kind: span.kind,
-            links: (span.links ?? []).map(({ traceId, spanId }) => ({ traceId, spanId })),
-            attributes: attributes(span.attributes),
-          });
-        }
-      }
-    }
-  }
-}
+const KIND = SPAN_KIND;
 
 async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
