@@ -124,16 +124,12 @@ else
 fi
 
 step "forecast wiring: API keys, watch keys, NATS, store, aggregator timings, NetworkPolicies"
-if python3 - "$OUT" <<'PY'; then ok "forecast wired in default, production and forecast-watch"; else bad "forecast wiring"; fi
+if PYTHONPATH="$ROOT/helm/tools" python3 - "$OUT" <<'PY'; then ok "forecast wired in default, production and forecast-watch"; else bad "forecast wiring"; fi
 import sys, yaml
 out = sys.argv[1]
 problems = []
-def docs(name):
-    return [d for d in yaml.safe_load_all(open(f"{out}/{name}.yaml")) if d]
-def find(ds, kind, name):
-    return next((d for d in ds if d["kind"] == kind and d["metadata"]["name"] == name), None)
-def peers_of(rule):
-    return [p.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/component") for p in rule.get("from", rule.get("to", []))]
+from rendered import find, loader, namespaces_of, peers_of
+docs = loader(out)
 def check(name, watch):
     ds = docs(name)
     values = {d["metadata"]["name"]: d.get("data", {}) for d in ds if d["kind"] == "ConfigMap"}
@@ -175,18 +171,12 @@ sys.exit(1 if problems else 0)
 PY
 
 step "console wiring: settings, API keys, egress to store/forecast/NATS, their ingress, helm test, Ingress"
-if python3 - "$OUT" <<'PY'; then ok "console wired in console and production; absent by default"; else bad "console wiring"; fi
+if PYTHONPATH="$ROOT/helm/tools" python3 - "$OUT" <<'PY'; then ok "console wired in console and production; absent by default"; else bad "console wiring"; fi
 import sys, yaml
 out = sys.argv[1]
 problems = []
-def docs(name):
-    return [d for d in yaml.safe_load_all(open(f"{out}/{name}.yaml")) if d]
-def find(ds, kind, name):
-    return next((d for d in ds if d["kind"] == kind and d["metadata"]["name"] == name), None)
-def peers_of(rule):
-    return [p.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/component") for p in rule.get("from", rule.get("to", []))]
-def namespaces_of(rule):
-    return [p.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name") for p in rule.get("from", [])]
+from rendered import find, loader, namespaces_of, peers_of
+docs = loader(out)
 def check(name, host):
     ds = docs(name)
     def need(cond, what):
@@ -345,13 +335,13 @@ else
 fi
 
 step "NATS users and TLS: one user per service, only its password mounted, the server config valid"
-if python3 - "$OUT" "$CHART/files/nats-permissions.json" "$BIN/nats-server" <<'PY'; then ok "NATS auth wired in default and nats-tls, absent in nats-no-auth"; else bad "NATS auth wiring"; fi
+if PYTHONPATH="$ROOT/helm/tools" python3 - "$OUT" "$CHART/files/nats-permissions.json" "$BIN/nats-server" <<'PY'; then ok "NATS auth wired in default and nats-tls, absent in nats-no-auth"; else bad "NATS auth wiring"; fi
 import json, os, subprocess, sys, tempfile, yaml
 out, permissions, nats_server = sys.argv[1:4]
 users = json.load(open(permissions))["users"]
 problems = []
-def docs(name):
-    return [d for d in yaml.safe_load_all(open(f"{out}/{name}.yaml")) if d]
+from rendered import find, loader, namespaces_of, peers_of
+docs = loader(out)
 def env_of(pod):
     return {e["name"]: e.get("value") for e in pod["containers"][0].get("env", [])}
 def check(name, auth, tls, secret):
@@ -399,12 +389,12 @@ sys.exit(1 if problems else 0)
 PY
 
 step "Cassandra credentials and TLS (store, migrations Job), endpoint TLS and HTTPS probes"
-if python3 - "$OUT" <<'PY'; then ok "Cassandra auth on in default, off in cassandra-no-auth; TLS wired in tls"; else bad "Cassandra/endpoint TLS wiring"; fi
+if PYTHONPATH="$ROOT/helm/tools" python3 - "$OUT" <<'PY'; then ok "Cassandra auth on in default, off in cassandra-no-auth; TLS wired in tls"; else bad "Cassandra/endpoint TLS wiring"; fi
 import sys, yaml
 out = sys.argv[1]
 problems = []
-def docs(name):
-    return [d for d in yaml.safe_load_all(open(f"{out}/{name}.yaml")) if d]
+from rendered import find, loader, namespaces_of, peers_of
+docs = loader(out)
 def pod_of(d):
     return d["spec"]["template"]["spec"]
 def check(name, auth, secret, cassandra_tls, tls):

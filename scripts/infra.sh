@@ -734,7 +734,7 @@ start_nats() {
   local tls_block="# PULSE_NATS_TLS=0: plain-text clients" auth_block="# PULSE_NATS_AUTH=0: no users, every client may do anything"
   local route_tls=""
   if ((NATS_TLS)); then
-    ensure_nats_tls
+    ensure_test_ca "$NATS_TLS_DIR"
     tls_block="tls {
   cert_file: \"$NATS_TLS_DIR/server.pem\"
   key_file: \"$NATS_TLS_DIR/server.key\"
@@ -787,14 +787,16 @@ $routes  ]
   info "nats starting (pid $(<"$NATS_PIDFILE")) on 127.0.0.1:$NATS_PORT, monitor 127.0.0.1:$NATS_MONITOR_PORT, log $NATS_LOG"
 }
 
-# The test CA and server certificate NATS uses (scripts/gen-test-ca.sh keeps a valid existing
-# set). Serialised: the servers of a cluster, and Cassandra, share one directory.
-ensure_nats_tls() {
-  mkdir -p "$(dirname "$NATS_TLS_DIR")"
+# The throw-away test CA in directory $1: the server certificate NATS uses and the PKCS#12 stores
+# Cassandra reads (scripts/gen-test-ca.sh keeps a valid existing set). Serialised: the servers
+# and nodes of a cluster share one directory.
+ensure_test_ca() {
+  local dir=$1
+  mkdir -p "$(dirname "$dir")"
   (
     flock 9
-    bash "$SCRIPT_DIR/gen-test-ca.sh" "$NATS_TLS_DIR" >/dev/null
-  ) 9>"$NATS_TLS_DIR.lock" || die "could not generate the test CA in $NATS_TLS_DIR (scripts/gen-test-ca.sh)"
+    bash "$SCRIPT_DIR/gen-test-ca.sh" "$dir" >/dev/null
+  ) 9>"$dir.lock" || die "could not generate the test CA in $dir (scripts/gen-test-ca.sh)"
 }
 
 # JVM flags from infra/cassandra/jvm17-server.options: one per line, '#' comments.
@@ -806,16 +808,6 @@ read_jvm_options() {
     [[ -z $line || $line == \#* ]] && continue
     printf '%s\n' "$line"
   done <"$INFRA_DIR/cassandra/jvm17-server.options"
-}
-
-# The throw-away test CA and the PKCS#12 stores Cassandra reads (scripts/gen-test-ca.sh keeps a
-# valid existing set). Serialised: the nodes of a ring share one directory.
-ensure_cassandra_tls() {
-  mkdir -p "$(dirname "$CASSANDRA_TLS_DIR")"
-  (
-    flock 9
-    bash "$SCRIPT_DIR/gen-test-ca.sh" "$CASSANDRA_TLS_DIR" >/dev/null
-  ) 9>"$CASSANDRA_TLS_DIR.lock" || die "could not generate the test CA in $CASSANDRA_TLS_DIR (scripts/gen-test-ca.sh)"
 }
 
 # Roles and grants (scripts/cassandra-auth-setup.mjs, run with Node and cassandra-driver from
@@ -856,7 +848,7 @@ start_cassandra() {
   enabled: false" server_tls="server_encryption_options:
   internode_encryption: none"
   if ((CASSANDRA_TLS || CASSANDRA_INTERNODE_TLS)); then
-    ensure_cassandra_tls
+    ensure_test_ca "$CASSANDRA_TLS_DIR"
     local store_password
     store_password=$(<"$CASSANDRA_TLS_DIR/store-password")
   fi
@@ -1254,7 +1246,7 @@ cluster_up() {
     python3 "$INFRA_DIR/nats/nats-auth.py" passwords "$NATS_PERMISSIONS" "$NATS_SECRETS_DIR" ||
       die "could not create the NATS passwords in $NATS_SECRETS_DIR"
   fi
-  if ((NATS_TLS)); then ensure_nats_tls; fi
+  if ((NATS_TLS)); then ensure_test_ca "$NATS_TLS_DIR"; fi
   # NATS servers start together: JetStream needs a quorum of them to elect a meta leader.
   for ((i = 1; i <= CLUSTER_NODES; i++)); do
     on_node "$i" up "$@" nats &
